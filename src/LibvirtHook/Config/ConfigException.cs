@@ -1,0 +1,9 @@
+namespace LibvirtHook.Config;
+
+public sealed class ConfigException : LibvirtHookException
+{
+    public ConfigException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+}

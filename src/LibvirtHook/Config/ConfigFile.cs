@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LibvirtHook.Platform;
+
+namespace LibvirtHook.Config;
+
+/// <summary>Loading and the one edit the hook makes to a config file.</summary>
+public static class ConfigFile
+{
+    /// <summary>Larger than any real config; a bigger file is a mistake, not something to parse.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    /// <summary>Loads the file, or returns null when there is none (the VM is not managed).</summary>
+    public static VmConfig? Load(string path)
+    {
+        var status = FileSystem.Stat(path, followSymlinks: true);
+        if (!status.Exists)
+            return null;
+        if (status.Kind != FileKind.Regular)
+            throw new ConfigException($"Config \"{path}\" is not a regular file; make it one or remove it.");
+        CheckTrusted(path, status, "file");
+        CheckTrusted(Path.GetDirectoryName(path)!, FileSystem.Stat(Path.GetDirectoryName(path)!, followSymlinks: true), "directory");
+        if (status.Size > MaxBytes)
+            throw new ConfigException($"Config \"{path}\" is {status.Size} bytes, more than the {MaxBytes} a config may have; it should be a few lines of JSON.");
+
+        return ConfigParser.Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Sets <c>one-shot-commit</c> back to false for the given disks, leaving every other key and
+    /// disk as it was. Atomic: a crash leaves the old file or the new one.
+    /// </summary>
+    public static void ClearOneShotCommit(string path, IReadOnlyCollection<string> targets)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            ?? throw new ConfigException($"Config \"{path}\" is no longer a JSON object; cannot clear one-shot-commit.");
+        var changed = false;
+        foreach (var disk in (root["disks"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (disk["target"]?.GetValueKind() == JsonValueKind.String
+                && targets.Contains(disk["target"]!.GetValue<string>())
+                && disk["one-shot-commit"]?.GetValueKind() == JsonValueKind.True)
+            {
+                disk["one-shot-commit"] = false;
+                changed = true;
+            }
+        }
+
+        if (changed)
+            FileSystem.WriteAtomically(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    // Like sshd's StrictModes: whoever can write the config decides which images a root process renames.
+    private static void CheckTrusted(string path, FileStatus status, string what)
+    {
+        if (status.Owner != 0)
+            throw new ConfigException($"Config {what} \"{path}\" is owned by uid {status.Owner}, not root; run: chown root \"{path}\".");
+        if ((status.Permissions & 0b000_010_010) != 0)
+        {
+            throw new ConfigException(
+                $"Config {what} \"{path}\" is writable by group or others (mode {Convert.ToString(status.Permissions, 8)}); run: chmod go-w \"{path}\".");
+        }
+    }
+}

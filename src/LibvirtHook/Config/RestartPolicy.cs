@@ -1,0 +1,15 @@
+namespace LibvirtHook.Config;
+
+public sealed record RestartPolicy
+{
+    public static IReadOnlyList<string> DefaultReasons { get; } = ["shutdown", "crashed"];
+
+    /// <summary>libvirt shut-off reasons after which the VM is started again.</summary>
+    public IReadOnlyList<string> On { get; init; } = DefaultReasons;
+
+    public int DelaySeconds { get; init; }
+
+    public int MaxRestarts { get; init; } = 5;
+
+    public int WindowSeconds { get; init; } = 600;
+}

@@ -1,0 +1,12 @@
+namespace LibvirtHook.Config;
+
+/// <summary>The per-VM file <c>/etc/libvirt/hooks/config/&lt;domain&gt;.json</c>.</summary>
+public sealed record VmConfig
+{
+    public required IReadOnlyList<DiskConfig> Disks { get; init; }
+
+    /// <summary>Null when the file has no <c>restart</c> key: the VM is never restarted.</summary>
+    public RestartPolicy? Restart { get; init; }
+
+    public DiskConfig? FindDisk(string target) => Disks.FirstOrDefault(d => d.Target == target);
+}

@@ -1,0 +1,32 @@
+namespace LibvirtHook;
+
+/// <summary>Every path the hook reads or writes. Production uses <see cref="Default"/>; tests pass their own.</summary>
+public sealed record HookPaths
+{
+    public static HookPaths Default { get; } = new()
+    {
+        ConfigDirectory = "/etc/libvirt/hooks/config",
+        // Inside libvirt's own state tree: it is per host, survives reboots, and the test
+        // harness already mounts a private tmpfs over it.
+        StateDirectory = "/var/lib/libvirt/libvirt-hook",
+        LogFile = "/var/log/libvirt/qemu/hooks.log",
+        DomainLogDirectory = "/var/log/libvirt/qemu",
+    };
+
+    public required string ConfigDirectory { get; init; }
+
+    public required string StateDirectory { get; init; }
+
+    public required string LogFile { get; init; }
+
+    public required string DomainLogDirectory { get; init; }
+
+    /// <summary>The admin-facing file keeps the domain name verbatim: that is what admins type.</summary>
+    public string ConfigFile(string domain) => Path.Combine(ConfigDirectory, domain + ".json");
+
+    public string JournalFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".journal.json");
+
+    public string LockFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".lock");
+
+    public string DomainLogFile(string domain) => Path.Combine(DomainLogDirectory, domain + ".log");
+}

@@ -1,0 +1,11 @@
+namespace LibvirtHook.Platform;
+
+public enum FileKind
+{
+    Missing,
+    Regular,
+    Directory,
+    SymbolicLink,
+    BlockDevice,
+    Other,
+}

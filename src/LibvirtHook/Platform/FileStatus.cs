@@ -1,0 +1,25 @@
+namespace LibvirtHook.Platform;
+
+/// <summary>What stat(2) says of a path; <see cref="FileKind.Missing"/> when there is nothing there.</summary>
+public sealed record FileStatus
+{
+    public required FileKind Kind { get; init; }
+
+    public uint Owner { get; init; }
+
+    public uint Group { get; init; }
+
+    /// <summary>Permission bits only (for example 0644).</summary>
+    public int Permissions { get; init; }
+
+    public ulong Device { get; init; }
+
+    public ulong Inode { get; init; }
+
+    public ulong Size { get; init; }
+
+    public bool Exists => Kind != FileKind.Missing;
+
+    public bool IsSameFileAs(FileStatus other) =>
+        Exists && other.Exists && Device == other.Device && Inode == other.Inode;
+}

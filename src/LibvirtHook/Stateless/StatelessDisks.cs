@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using LibvirtHook.Config;
+using LibvirtHook.Domain;
+using LibvirtHook.Platform;
+using LibvirtHook.Tools;
+
+namespace LibvirtHook.Stateless;
+
+/// <summary>
+/// The only code that renames or deletes disk images. Prepare gives the base a second name (a
+/// hard link) and atomically puts a fresh overlay at the image's path; release atomically puts
+/// the base back. At no moment is the image's path missing or the base written to, except by
+/// a commit the admin asked for, which is journaled and always finished, never thrown away.
+/// </summary>
+public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action<string> report)
+{
+    /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
+    public void RecoverLeftovers(Func<string, bool> clearCommitFlag)
+    {
+        var leftover = journal.Load();
+        if (leftover is null)
+            return;
+
+        foreach (var entry in leftover.Disks)
+        {
+            if (entry.State == DiskState.Committing)
+                leftover = FinishCommit(leftover, entry, clearCommitFlag);
+            Revert(entry, "discarded stale overlay from an unclean stop");
+            leftover = leftover.Without(entry.Target);
+            journal.Save(leftover);
+        }
+    }
+
+    public void Prepare(DomainDescription domain, VmConfig config, string configPath)
+    {
+        var plans = config.Disks.Select(d => Check(domain, d, configPath)).ToList();
+        if (plans.Count == 0)
+            return;
+
+        var state = new Journal { Domain = domain.Name, Uuid = domain.Uuid, Disks = plans };
+        journal.Save(state);
+        try
+        {
+            foreach (var entry in plans)
+            {
+                var watch = Stopwatch.StartNew();
+                CreateOverlay(entry);
+                report($"disk={entry.Target} action=overlay image=\"{entry.Image}\" base-format={entry.BaseFormat} ms={watch.ElapsedMilliseconds}");
+            }
+
+            journal.Save(state with { Disks = plans.Select(p => p with { State = DiskState.Prepared }).ToList() });
+        }
+        catch
+        {
+            // Put every disk back now rather than count on libvirt's release after a failed start.
+            foreach (var entry in plans)
+                Revert(entry, "rolled back after a failed prepare");
+            journal.Delete();
+            throw;
+        }
+    }
+
+    /// <summary>Keeps the overlays of a VM whose RAM was saved: they are the disk it will resume with.</summary>
+    public void KeepForRestore()
+    {
+        var state = journal.Load();
+        if (state is null)
+            return;
+        foreach (var entry in state.Disks.Where(e => e.State == DiskState.Prepared))
+        {
+            state = state.With(entry with { State = DiskState.Saved });
+            report($"disk={entry.Target} action=kept-for-restore image=\"{entry.Image}\"");
+        }
+
+        journal.Save(state);
+    }
+
+    /// <summary>A saved VM starts again from its saved RAM: its overlays stay and are in use again.</summary>
+    public bool ResumeSaved()
+    {
+        var state = journal.Load();
+        if (state is null || state.Disks.Count == 0 || state.Disks.Any(e => e.State != DiskState.Saved))
+            return false;
+        journal.Save(state with { Disks = state.Disks.Select(e => e with { State = DiskState.Prepared }).ToList() });
+        foreach (var entry in state.Disks)
+            report($"disk={entry.Target} action=resumed-saved-overlay image=\"{entry.Image}\"");
+        return true;
+    }
+
+    /// <summary>
+    /// Undoes what prepare recorded (not what the config says now): commits where asked, then
+    /// puts each base back at the image's path.
+    /// </summary>
+    public void Release(Func<string, bool?> commitFlagInConfig, Func<string, bool> clearCommitFlag)
+    {
+        var state = journal.Load();
+        if (state is null)
+            return;
+
+        foreach (var entry in state.Disks)
+        {
+            var commit = entry.State == DiskState.Committing
+                || (entry.State is DiskState.Prepared or DiskState.Saved && (commitFlagInConfig(entry.Target) ?? entry.CommitRequestedAtStart));
+            if (commit)
+                state = FinishCommit(state, entry, clearCommitFlag);
+            Revert(entry, commit ? "reverted to the committed base" : "discarded overlay");
+            state = state.Without(entry.Target);
+            journal.Save(state);
+        }
+    }
+
+    private JournalEntry Check(DomainDescription domain, DiskConfig disk, string configPath)
+    {
+        var found = domain.FindDisk(disk.Target)
+            ?? throw new StatelessDiskException(
+                $"Config \"{configPath}\" names disk \"{disk.Target}\", but domain \"{domain.Name}\" has no disk with <target dev='{disk.Target}'/> (it has: {Names(domain)}); fix the target.");
+        if (found.Device != "disk" || found.Type != "file" || found.SourceFile is null)
+        {
+            throw new StatelessDiskException(
+                $"Disk \"{disk.Target}\" of domain \"{domain.Name}\" is device='{found.Device}' type='{found.Type}'{(found.SourceFile is null ? " without a source file" : "")}; only a file-backed device='disk' can be stateless: remove it from \"{configPath}\".");
+        }
+
+        if (found.DriverType != "qcow2")
+        {
+            throw new StatelessDiskException(
+                $"Disk \"{disk.Target}\" of domain \"{domain.Name}\" has <driver type='{found.DriverType}'/>; a stateless disk runs on a qcow2 overlay, so set <driver name='qemu' type='qcow2'/> with virsh edit (the base may stay raw).");
+        }
+
+        if (found.ReadOnly)
+            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\" is <readonly/>, so it never changes; remove it from \"{configPath}\".");
+
+        var image = found.SourceFile;
+        var status = FileSystem.Stat(image, followSymlinks: true);
+        if (status.Kind == FileKind.Missing)
+            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": image \"{image}\" does not exist; restore it or fix the domain XML.");
+        if (status.Kind != FileKind.Regular)
+            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": \"{image}\" is a {status.Kind}, not an image file; only file images can be stateless.");
+
+        var baseName = JournalEntry.BaseNameFor(image);
+        var newOverlay = JournalEntry.NewOverlayNameFor(image);
+        foreach (var path in new[] { baseName, newOverlay })
+        {
+            if (FileSystem.Stat(path).Exists)
+            {
+                throw new StatelessDiskException(
+                    $"\"{path}\" already exists, but the hook has no record of it (was its state in \"{journal.Path}\" lost?); it may be the real base of \"{image}\": check both, keep the right one at \"{image}\" and remove \"{path}\".");
+            }
+        }
+
+        ImageInfo info;
+        try
+        {
+            info = qemuImg.Info(image);
+        }
+        catch (ToolException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StatelessDiskException($"Image \"{image}\" of disk \"{disk.Target}\" is in use by another process; stop it before starting domain \"{domain.Name}\". ({e.Message})", e);
+        }
+
+        return new JournalEntry
+        {
+            Target = disk.Target,
+            Image = image,
+            Base = baseName,
+            NewOverlay = newOverlay,
+            BaseFormat = info.Format,
+            State = DiskState.Preparing,
+            CommitRequestedAtStart = disk.OneShotCommit,
+        };
+    }
+
+    private void CreateOverlay(JournalEntry entry)
+    {
+        var original = FileSystem.Stat(entry.Image, followSymlinks: true);
+        FileSystem.HardLink(entry.Image, entry.Base);
+        qemuImg.CreateOverlay(entry.NewOverlay, Path.GetFileName(entry.Base), entry.BaseFormat);
+        // QEMU must be able to write the overlay wherever it could write the image.
+        File.SetUnixFileMode(entry.NewOverlay, (UnixFileMode)original.Permissions);
+        if (Native.Chown(entry.NewOverlay, original.Owner, original.Group) != 0)
+            throw new IOException($"Cannot give overlay \"{entry.NewOverlay}\" the owner of \"{entry.Image}\": {Native.LastError()}.");
+        FileSystem.SyncFile(entry.NewOverlay);
+        FileSystem.Rename(entry.NewOverlay, entry.Image);
+    }
+
+    private Journal FinishCommit(Journal state, JournalEntry entry, Func<string, bool> clearCommitFlag)
+    {
+        var image = FileSystem.Stat(entry.Image);
+        var baseFile = FileSystem.Stat(entry.Base);
+        if (!baseFile.Exists || image.IsSameFileAs(baseFile))
+            return state; // Never got an overlay, or already reverted: nothing to commit.
+
+        var info = qemuImg.Info(entry.Image);
+        var expected = Path.GetFullPath(entry.Base);
+        if (info.FullBackingFilename is null || Path.GetFullPath(info.FullBackingFilename) != expected)
+        {
+            throw new StatelessDiskException(
+                $"Cannot commit disk \"{entry.Target}\": \"{entry.Image}\" should be an overlay on \"{expected}\" but its backing file is \"{info.FullBackingFilename}\"; nothing was changed, check both files.");
+        }
+
+        state = state.With(entry with { State = DiskState.Committing });
+        journal.Save(state);
+        var watch = Stopwatch.StartNew();
+        qemuImg.Commit(entry.Image);
+        var cleared = clearCommitFlag(entry.Target);
+        report($"disk={entry.Target} action=committed image=\"{entry.Image}\" ms={watch.ElapsedMilliseconds} one-shot-commit={(cleared ? "reset-to-false" : "unchanged")}");
+        return state;
+    }
+
+    private void Revert(JournalEntry entry, string action)
+    {
+        var watch = Stopwatch.StartNew();
+        var baseFile = FileSystem.Stat(entry.Base);
+        if (baseFile.Exists)
+        {
+            // rename(2) between two names of one file does nothing, so drop the extra name instead.
+            if (FileSystem.Stat(entry.Image).IsSameFileAs(baseFile))
+                FileSystem.Delete(entry.Base);
+            else
+                FileSystem.Rename(entry.Base, entry.Image);
+        }
+
+        if (FileSystem.Stat(entry.NewOverlay).Exists)
+            FileSystem.Delete(entry.NewOverlay);
+        report($"disk={entry.Target} action=\"{action}\" image=\"{entry.Image}\" ms={watch.ElapsedMilliseconds}");
+    }
+
+    private static string Names(DomainDescription domain) =>
+        domain.Disks.Count == 0 ? "no disks" : string.Join(", ", domain.Disks.Select(d => d.Target));
+}
