@@ -3,8 +3,13 @@ namespace LibvirtHook.Config;
 /// <summary>Finds the known name a typo most likely meant.</summary>
 public static class NearestName
 {
-    public static string Find(string typed, IReadOnlyList<string> known) =>
-        known.MinBy(k => Distance(typed.ToLowerInvariant(), k))!;
+    public static string Find(string typed, IReadOnlyList<string> known)
+    {
+        var lower = typed.ToLowerInvariant().Replace('_', '-');
+        // "delay" means "delay-seconds" even though "on" is fewer edits away.
+        return known.FirstOrDefault(k => k.StartsWith(lower, StringComparison.Ordinal) || lower.StartsWith(k, StringComparison.Ordinal))
+            ?? known.MinBy(k => Distance(lower, k))!;
+    }
 
     private static int Distance(string a, string b)
     {

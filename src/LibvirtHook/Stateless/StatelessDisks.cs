@@ -36,6 +36,12 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         var plans = config.Disks.Select(d => Check(domain, d, configPath)).ToList();
         if (plans.Count == 0)
             return;
+        var shared = plans.GroupBy(p => FileSystem.Stat(p.Image, followSymlinks: true) is var s ? (s.Device, s.Inode) : default).FirstOrDefault(g => g.Count() > 1);
+        if (shared is not null)
+        {
+            throw new StatelessDiskException(
+                $"Disks {string.Join(" and ", shared.Select(p => $"\"{p.Target}\""))} of domain \"{domain.Name}\" use the same image \"{shared.First().Image}\"; one image can have only one overlay: fix the domain XML.");
+        }
 
         var state = new Journal { Domain = domain.Name, Uuid = domain.Uuid, Disks = plans };
         journal.Save(state);

@@ -1,0 +1,32 @@
+using LibvirtHook.Logging;
+using LibvirtHook.Tests.Support;
+
+namespace LibvirtHook.Tests.Logging;
+
+public sealed class HookLogSpecs : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Lines_written_at_once_by_many_writers_are_all_there_and_whole()
+    {
+        // Arrange
+        var path = _temp.File("log/hooks.log");
+        var padding = new string('x', 3000);
+
+        // Act: separate HookLog instances open separate descriptors, as separate processes do.
+        Parallel.For(0, 8, writer =>
+        {
+            for (var i = 0; i < 200; i++)
+                new HookLog(path).Write($"vm{writer}", "prepare", $"n={i} pad={padding} end");
+        });
+
+        // Assert
+        var lines = File.ReadAllLines(path);
+        lines.Should().HaveCount(1600);
+        lines.Should().AllSatisfy(l => l.Should().MatchRegex($@"^\S+ \[\d+\] vm=""vm\d"" op=prepare n=\d+ pad={padding} end$"));
+        lines.Select(l => l[l.IndexOf("vm=", StringComparison.Ordinal)..l.IndexOf(" pad", StringComparison.Ordinal)]).Should().OnlyHaveUniqueItems();
+    }
+}
