@@ -1,0 +1,265 @@
+using System.Security.Cryptography;
+using LibvirtHook.EndToEnd.Support;
+using LibvirtHook.Tools;
+
+namespace LibvirtHook.EndToEnd;
+
+/// <summary>Issue 2's acceptance, on a real libvirtd with the AOT hook and the tiny guest.</summary>
+[Collection(PrivateLibvirtCollection.Name)]
+public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
+{
+    private readonly List<string> _domains = [];
+
+    public void Dispose()
+    {
+        foreach (var domain in _domains)
+            libvirt.Forget(domain);
+    }
+
+    private (string Directory, string Serial) NewVm(string name)
+    {
+        _domains.Add(name);
+        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, FileNames.Escape(name))).FullName;
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        return (directory, Path.Combine(directory, "serial.log"));
+    }
+
+    /// <summary>Starts the domain and waits until the guest has powered itself off and the hook has released it.</summary>
+    private void PowerCycle(string name, int cycle)
+    {
+        libvirt.Virsh("start", name);
+        libvirt.WaitForReleases(name, cycle);
+        libvirt.WaitForState(name, "shut off");
+    }
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public void Five_power_cycles_each_boot_from_the_base_and_leave_it_byte_identical()
+    {
+        // Arrange
+        const string name = "e2e-five-cycles";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        var original = Hash(image);
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda", "one-shot-commit": false}]}""");
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+
+        // Act & Assert
+        for (var cycle = 1; cycle <= 5; cycle++)
+        {
+            PowerCycle(name, cycle);
+            TinyGuest.ReadSerial(serial).Should().HaveCount(cycle).And.AllSatisfy(b => b.Should().Be(new BootRecord(0x80, 0)));
+            Hash(image).Should().Be(original, $"the base must be untouched after cycle {cycle}");
+            Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+        }
+    }
+
+    [Fact]
+    public void One_shot_commit_keeps_one_session_resets_the_flag_and_later_cycles_revert_to_it()
+    {
+        // Arrange
+        const string name = "e2e-one-shot";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda", "one-shot-commit": true}], "restart": {"on": ["crashed"]}}""");
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+
+        // Act
+        PowerCycle(name, 1);
+        var counterAfterCommit = TinyGuest.ReadCounter(image);
+        var committed = Hash(image);
+        var config = LibvirtHook.Config.ConfigParser.Parse(File.ReadAllText(libvirt.ConfigPath(name)), name);
+        PowerCycle(name, 2);
+        PowerCycle(name, 3);
+
+        // Assert
+        counterAfterCommit.Should().Be(1);
+        config.Disks.Single().OneShotCommit.Should().BeFalse();
+        config.Restart!.On.Should().Equal("crashed");
+        TinyGuest.ReadSerial(serial).Select(b => b.Seen).Should().Equal(0u, 1u, 1u);
+        Hash(image).Should().Be(committed);
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release disk=hda action=committed").And.Contain("one-shot-commit=reset-to-false");
+    }
+
+    [Fact]
+    public void A_raw_base_works_and_stays_byte_identical()
+    {
+        // Arrange
+        const string name = "e2e-raw-base";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.img"), GuestEnding.PowerOff, format: "raw");
+        var original = Hash(image);
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+
+        // Act
+        PowerCycle(name, 1);
+        PowerCycle(name, 2);
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
+        Hash(image).Should().Be(original);
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=prepare disk=hda action=overlay image=\"{image}\" base-format=raw");
+    }
+
+    [Fact]
+    public void A_base_that_is_a_thin_clone_of_a_golden_image_by_relative_path_works()
+    {
+        // Arrange
+        const string name = "e2e-thin-clone";
+        var (directory, serial) = NewVm(name);
+        var golden = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "golden.qcow2"), GuestEnding.PowerOff);
+        var clone = Path.Combine(directory, "clone.qcow2");
+        ProcessRunner.Run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", "golden.qcow2", clone]);
+        var (goldenHash, cloneHash) = (Hash(golden), Hash(clone));
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", clone)));
+
+        // Act
+        PowerCycle(name, 1);
+        PowerCycle(name, 2);
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
+        Hash(golden).Should().Be(goldenHash);
+        Hash(clone).Should().Be(cloneHash);
+    }
+
+    [Fact]
+    public void Only_the_configured_disk_is_stateless_the_other_keeps_its_writes()
+    {
+        // Arrange
+        const string name = "e2e-two-disks";
+        var (directory, serial) = NewVm(name);
+        var system = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "system.qcow2"), GuestEnding.PowerOff);
+        var data = TinyGuest.CreateDataDisk(Path.Combine(directory, "data.qcow2"));
+        var systemHash = Hash(system);
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda", "one-shot-commit": false}]}""");
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", system), ("hdb", data)));
+
+        // Act
+        for (var cycle = 1; cycle <= 3; cycle++)
+            PowerCycle(name, cycle);
+
+        // Assert
+        var boots = TinyGuest.ReadSerial(serial);
+        boots.Where(b => b.Drive == 0x80).Select(b => b.Seen).Should().Equal(0u, 0u, 0u);
+        boots.Where(b => b.Drive == 0x81).Select(b => b.Seen).Should().Equal(0u, 1u, 2u);
+        TinyGuest.ReadCounter(data).Should().Be(3);
+        Hash(system).Should().Be(systemHash);
+    }
+
+    [Theory]
+    [InlineData("""{"disks": [{"target": "hda", "one-shot-comit": true}]}""", "did you mean \"one-shot-commit\"")]
+    [InlineData("""{"disks": [{"target": "vdq"}]}""", "has no disk with <target dev='vdq'/>")]
+    [InlineData("""{"disks": [{"target": "hda", "one-shot-commit": "yes"}]}""", "one-shot-commit must be true or false")]
+    [InlineData("""{"disks": [{"target": "hda"}""", "is not valid JSON")]
+    [InlineData("""{"disks": [{"target": "hdc"}]}""", "only a file-backed device='disk' can be stateless")]
+    public void A_broken_config_stops_the_start_with_a_message_that_names_the_problem_and_touches_no_file(string json, string expected)
+    {
+        // Arrange
+        const string name = "e2e-broken-config";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        libvirt.WriteConfig(name, json);
+        var xml = TinyGuest.DomainXml(name, serial, ("hda", image)).Replace("<serial ", """
+            <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
+                <serial 
+            """);
+        libvirt.Define(xml);
+        var before = Directory.GetFiles(directory).ToDictionary(f => f, Hash);
+        var configBefore = Hash(libvirt.ConfigPath(name));
+
+        // Act
+        var result = libvirt.VirshUnchecked("start", name);
+
+        // Assert
+        result.ExitCode.Should().NotBe(0);
+        result.StandardError.Should().Contain(expected);
+        libvirt.DomainState(name).Should().Be("shut off");
+        libvirt.WaitForReleases(name, 1);
+        Directory.GetFiles(directory).ToDictionary(f => f, Hash).Should().Equal(before);
+        Hash(libvirt.ConfigPath(name)).Should().Be(configBefore);
+        TinyGuest.ReadSerial(serial).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void After_libvirtd_and_qemu_are_killed_the_next_start_boots_from_the_intact_base()
+    {
+        // Arrange
+        const string name = "e2e-recovery";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.Halt);
+        var original = Hash(image + "");
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 1, "the guest's first boot");
+        var qemu = libvirt.QemuPid(name);
+
+        // Act: a crash of the whole stack while the guest runs on its overlay.
+        libvirt.KillLibvirtd();
+        System.Diagnostics.Process.GetProcessById(qemu).Kill();
+        PrivateLibvirt.WaitFor(() => !Directory.Exists($"/proc/{qemu}"), "QEMU to die");
+        libvirt.StartLibvirtd();
+        libvirt.WaitForState(name, "shut off");
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 2, "the guest's second boot");
+        libvirt.Virsh("destroy", name);
+        libvirt.WaitForState(name, "shut off");
+        PrivateLibvirt.WaitFor(() => !File.Exists(image + ".stateless-base"), "the release hook to put the base back");
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
+        Hash(image).Should().Be(original);
+        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+    }
+
+    [Fact]
+    public void An_unmanaged_vm_starts_and_stops_normally_and_the_hook_leaves_no_trace()
+    {
+        // Arrange
+        const string name = "e2e-unmanaged";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+
+        // Act
+        libvirt.Virsh("start", name);
+        libvirt.WaitForState(name, "shut off");
+        libvirt.Virsh("start", name);
+        libvirt.WaitForState(name, "shut off");
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 2, "two boots");
+
+        // Assert: the guest's own writes stay, since nothing made the disk stateless.
+        TinyGuest.ReadSerial(serial).Select(b => b.Seen).Should().Equal(0u, 1u);
+        libvirt.ReadHooksLog().Should().NotContain(name);
+        (Directory.Exists(libvirt.StateDirectory) ? Directory.GetFiles(libvirt.StateDirectory) : []).Should().NotContain(f => f.Contains(name));
+        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+    }
+
+    [Fact]
+    public void The_hook_never_writes_to_stdout()
+    {
+        // Arrange
+        const string name = "e2e-stdout";
+        var (directory, serial) = NewVm(name);
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        var xmlFile = Path.Combine(directory, "domain.xml");
+        File.WriteAllText(xmlFile, TinyGuest.DomainXml(name, serial, ("hda", image)));
+
+        // Act: the installed binary, run the way libvirtd runs it, for a managed, a broken and an unmanaged VM.
+        string Run(string domain, string op) =>
+            libvirt.InNamespaceUnchecked("sh", "-c", "exec \"$0\" \"$1\" \"$2\" begin - < \"$3\"", "/etc/libvirt/hooks/qemu", domain, op, xmlFile).StandardOutput;
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
+        var managed = Run(name, "prepare") + Run(name, "restore") + Run(name, "release");
+        libvirt.WriteConfig(name, """{"disks": [{"target": "nope"}]}""");
+        var broken = Run(name, "prepare");
+        var unmanaged = Run("e2e-nobody", "prepare");
+
+        // Assert
+        (managed + broken + unmanaged).Should().BeEmpty();
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=prepare outcome=ok").And.Contain($"vm=\"{name}\" op=prepare outcome=error");
+    }
+}

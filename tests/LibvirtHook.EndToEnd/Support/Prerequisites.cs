@@ -1,0 +1,51 @@
+namespace LibvirtHook.EndToEnd.Support;
+
+/// <summary>
+/// The end-to-end suite never pretends: without root, libvirt, QEMU or the AOT hook binary it
+/// fails with a message that says what is missing, instead of skipping.
+/// </summary>
+public static class Prerequisites
+{
+    public static string HookBinary =>
+        Environment.GetEnvironmentVariable("LIBVIRT_HOOK_BINARY") is { Length: > 0 } path
+            ? path
+            : Path.Combine(RepositoryRoot, "artifacts", "hook", "libvirt-hook");
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LibvirtHook.sln")))
+                directory = directory.Parent;
+            return directory?.FullName ?? throw new InvalidOperationException("Cannot find the repository root (LibvirtHook.sln) above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static void Check()
+    {
+        var problems = new List<string>();
+        if (LibvirtHook.Platform.Native.GetEffectiveUserId() != 0)
+            problems.Add("it must run as root (it starts a private libvirtd in its own mount namespace)");
+        foreach (var tool in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "qemu-img", "nasm", "unshare", "nsenter" })
+        {
+            if (!OnPath(tool))
+                problems.Add($"\"{tool}\" is not installed (apt-get install libvirt-daemon-system qemu-system-x86 qemu-utils nasm)");
+        }
+
+        if (!File.Exists(HookBinary))
+            problems.Add($"the AOT hook binary \"{HookBinary}\" does not exist (build it with ./test.sh, or set LIBVIRT_HOOK_BINARY)");
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                "THE END-TO-END SUITE CANNOT RUN: " + string.Join("; ", problems) + ". Nothing was tested against libvirt.");
+        }
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+            .Split(':')
+            .Append("/usr/sbin")
+            .Any(directory => File.Exists(Path.Combine(directory, tool)));
+}
