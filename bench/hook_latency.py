@@ -1,0 +1,56 @@
+"""Times hook events; called by hook-latency.sh inside a private mount namespace."""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+binary, iterations = sys.argv[1], int(sys.argv[2])
+work = tempfile.mkdtemp(prefix="hook-bench-")
+os.chmod(work, 0o755)
+image = os.path.join(work, "bench.qcow2")
+subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", image, "64M"], check=True)
+# Some real data in the base, so qemu-img has a real image to look at.
+subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -q -P 0x5a 0 16M", image], check=True)
+
+def domain_xml(name):
+    return f"""<domain type='qemu'><name>{name}</name><uuid>3b1a0e4e-1f57-4d7a-9a44-2d1c3b9f0a11</uuid>
+<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+<source file='{image}'/><target dev='vda' bus='virtio'/></disk></devices></domain>""".encode()
+
+def call(name, op, extra="-"):
+    started = time.perf_counter()
+    result = subprocess.run([binary, name, op, "begin", extra], input=domain_xml(name),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = (time.perf_counter() - started) * 1000
+    if result.returncode != 0 or result.stdout:
+        sys.exit(f"hook failed: {op} exit={result.returncode} stdout={result.stdout!r} stderr={result.stderr!r}")
+    return elapsed
+
+def timed(label, run, count):
+    samples = sorted(run() for _ in range(count))
+    print(f"{label:<48} n={count:<4} median={statistics.median(samples):7.2f} ms  "
+          f"p90={samples[int(0.9 * (count - 1))]:7.2f} ms  max={samples[-1]:7.2f} ms")
+
+def qemu_img_only():
+    overlay = image + ".bench-overlay"
+    started = time.perf_counter()
+    subprocess.run(["qemu-img", "info", "--output=json", image], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay], check=True)
+    elapsed = (time.perf_counter() - started) * 1000
+    os.unlink(overlay)
+    return elapsed
+
+os.makedirs("/etc/libvirt/hooks/config", exist_ok=True)
+with open("/etc/libvirt/hooks/config/managed.json", "w") as config:
+    config.write('{"disks": [{"target": "vda", "one-shot-commit": false}]}')
+
+call("unmanaged", "prepare")  # warm the page cache
+print(f"hook binary: {binary}")
+timed("unmanaged VM, one event (prepare)", lambda: call("unmanaged", "prepare"), iterations)
+timed("unmanaged VM, one event (release)", lambda: call("unmanaged", "release"), iterations)
+timed("managed VM, 64 MiB qcow2: prepare + release", lambda: call("managed", "prepare") + call("managed", "release"), max(20, iterations // 4))
+timed("reference: qemu-img info + create alone", qemu_img_only, max(20, iterations // 4))
+leftovers = sorted(os.listdir(work))
+print(f"files left beside the image: {leftovers}")
