@@ -19,9 +19,9 @@ def domain_xml(name):
 <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
 <source file='{image}'/><target dev='vda' bus='virtio'/></disk></devices></domain>""".encode()
 
-def call(name, op, extra="-"):
+def call(name, op, extra="-", program=None):
     started = time.perf_counter()
-    result = subprocess.run([binary, name, op, "begin", extra], input=domain_xml(name),
+    result = subprocess.run([program or binary, name, op, "begin", extra], input=domain_xml(name),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     elapsed = (time.perf_counter() - started) * 1000
     if result.returncode != 0 or result.stdout:
@@ -48,6 +48,7 @@ with open("/etc/libvirt/hooks/config/managed.json", "w") as config:
 
 call("unmanaged", "prepare")  # warm the page cache
 print(f"hook binary: {binary}")
+timed("reference: /bin/true, same argv and stdin", lambda: call("unmanaged", "prepare", program="/bin/true"), iterations)
 timed("unmanaged VM, one event (prepare)", lambda: call("unmanaged", "prepare"), iterations)
 timed("unmanaged VM, one event (release)", lambda: call("unmanaged", "release"), iterations)
 timed("managed VM, 64 MiB qcow2: prepare + release", lambda: call("managed", "prepare") + call("managed", "release"), max(20, iterations // 4))
