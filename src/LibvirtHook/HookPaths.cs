@@ -28,5 +28,10 @@ public sealed record HookPaths
 
     public string LockFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".lock");
 
+    public string RestartHistoryFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".restarts.json");
+
+    /// <summary>Held by a pending restart worker for its whole life: at most one per VM.</summary>
+    public string RestartLockFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".restart.lock");
+
     public string DomainLogFile(string domain) => Path.Combine(DomainLogDirectory, domain + ".log");
 }

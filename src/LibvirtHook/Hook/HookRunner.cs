@@ -3,6 +3,7 @@ using LibvirtHook.Config;
 using LibvirtHook.Domain;
 using LibvirtHook.Logging;
 using LibvirtHook.Platform;
+using LibvirtHook.Restart;
 using LibvirtHook.Stateless;
 using LibvirtHook.Tools;
 
@@ -74,7 +75,8 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                 disks.Release(
                     target => config?.FindDisk(target)?.OneShotCommit,
                     target => ClearCommitFlag(configPath, target, report));
-                return $"action=released shutoff-reason={reason}";
+                var uuid = TryReadUuid(xml) ?? call.Domain;
+                return $"action=released shutoff-reason={reason}" + RestartScheduler.Schedule(call.Domain, uuid, config?.Restart, reason);
             }
 
             case "migrate":
@@ -91,6 +93,18 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
 
             default:
                 return "action=none";
+        }
+    }
+
+    private static string? TryReadUuid(string xml)
+    {
+        try
+        {
+            return DomainXml.Parse(xml).Uuid is { Length: > 0 } uuid ? uuid : null;
+        }
+        catch (DomainXmlException)
+        {
+            return null;
         }
     }
 

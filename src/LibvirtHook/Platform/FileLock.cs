@@ -27,5 +27,15 @@ public sealed class FileLock : IDisposable
         return new FileLock(handle);
     }
 
+    /// <summary>Takes the lock if nobody holds it; null if somebody does.</summary>
+    public static FileLock? TryAcquire(string path)
+    {
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+        if (Native.Flock((int)handle.DangerousGetHandle(), Native.LOCK_EX | Native.LOCK_NB) == 0)
+            return new FileLock(handle);
+        handle.Dispose();
+        return null;
+    }
+
     public void Dispose() => _handle.Dispose();
 }
