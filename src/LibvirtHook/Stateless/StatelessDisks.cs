@@ -140,7 +140,15 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         if (status.Kind == FileKind.Missing)
             throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": image \"{image}\" does not exist; restore it or fix the domain XML.");
         if (status.Kind != FileKind.Regular)
-            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": \"{image}\" is a {status.Kind}, not an image file; only file images can be stateless.");
+        {
+            var kind = status.Kind switch
+            {
+                FileKind.Directory => "a directory",
+                FileKind.BlockDevice => "a block device",
+                _ => "a device",
+            };
+            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": \"{image}\" is {kind}, not an image file; only image files can be stateless: remove it from \"{configPath}\".");
+        }
 
         var baseName = JournalEntry.BaseNameFor(image);
         var newOverlay = JournalEntry.NewOverlayNameFor(image);
