@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
+# The same code with kill points between its steps, for the fault-injection specs only.
+dotnet publish src/LibvirtHook/LibvirtHook.csproj -c FaultInjection -r linux-x64 -o artifacts/hook-faults -nologo -v quiet
 dotnet build LibvirtHook.sln -c Release -nologo -v quiet
 
 mkdir -p artifacts/test-logs

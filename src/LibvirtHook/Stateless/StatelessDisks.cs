@@ -45,6 +45,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
 
         var state = new Journal { Domain = domain.Name, Uuid = domain.Uuid, Disks = plans };
         journal.Save(state);
+        FaultInjection.Point("prepare:journal-written");
         try
         {
             foreach (var entry in plans)
@@ -110,6 +111,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
             if (commit)
                 state = FinishCommit(state, entry, clearCommitFlag);
             Revert(entry, commit ? "reverted to the committed base" : "discarded overlay");
+            FaultInjection.Point("release:reverted");
             state = state.Without(entry.Target);
             journal.Save(state);
         }
@@ -187,13 +189,16 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
     {
         var original = FileSystem.Stat(entry.Image, followSymlinks: true);
         FileSystem.HardLink(entry.Image, entry.Base);
+        FaultInjection.Point("prepare:linked");
         qemuImg.CreateOverlay(entry.NewOverlay, Path.GetFileName(entry.Base), entry.BaseFormat);
         // QEMU must be able to write the overlay wherever it could write the image.
         File.SetUnixFileMode(entry.NewOverlay, (UnixFileMode)original.Permissions);
         if (Native.Chown(entry.NewOverlay, original.Owner, original.Group) != 0)
             throw new IOException($"Cannot give overlay \"{entry.NewOverlay}\" the owner of \"{entry.Image}\": {Native.LastError()}.");
         FileSystem.SyncFile(entry.NewOverlay);
+        FaultInjection.Point("prepare:overlay-created");
         FileSystem.Rename(entry.NewOverlay, entry.Image);
+        FaultInjection.Point("prepare:renamed");
     }
 
     private Journal FinishCommit(Journal state, JournalEntry entry, Func<string, bool> clearCommitFlag)
@@ -213,9 +218,12 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
 
         state = state.With(entry with { State = DiskState.Committing });
         journal.Save(state);
+        FaultInjection.Point("commit:journaled");
         var watch = Stopwatch.StartNew();
         qemuImg.Commit(entry.Image);
+        FaultInjection.Point("commit:committed");
         var cleared = clearCommitFlag(entry.Target);
+        FaultInjection.Point("commit:flag-cleared");
         report($"disk={entry.Target} action=committed image=\"{entry.Image}\" ms={watch.ElapsedMilliseconds} one-shot-commit={(cleared ? "reset-to-false" : "unchanged")}");
         return state;
     }

@@ -11,6 +11,12 @@ public static class Prerequisites
             ? path
             : Path.Combine(RepositoryRoot, "artifacts", "hook", "libvirt-hook");
 
+    /// <summary>The same code built with <c>-c FaultInjection</c>: it SIGKILLs itself at a named step.</summary>
+    public static string FaultInjectionBinary =>
+        Environment.GetEnvironmentVariable("LIBVIRT_HOOK_FAULTS_BINARY") is { Length: > 0 } path
+            ? path
+            : Path.Combine(RepositoryRoot, "artifacts", "hook-faults", "libvirt-hook");
+
     public static string RepositoryRoot
     {
         get
@@ -35,6 +41,8 @@ public static class Prerequisites
 
         if (!File.Exists(HookBinary))
             problems.Add($"the AOT hook binary \"{HookBinary}\" does not exist (build it with ./test.sh, or set LIBVIRT_HOOK_BINARY)");
+        if (!File.Exists(FaultInjectionBinary))
+            problems.Add($"the fault-injection build \"{FaultInjectionBinary}\" does not exist (build it with ./test.sh, or set LIBVIRT_HOOK_FAULTS_BINARY)");
 
         if (problems.Count > 0)
         {

@@ -34,6 +34,7 @@ public sealed class PrivateLibvirt : IDisposable
         Images = Directory.CreateDirectory(Path.Combine(Root, "images")).FullName;
         Chmod755(Images);
         File.Copy(Prerequisites.HookBinary, HookPath);
+        File.Copy(Prerequisites.FaultInjectionBinary, FaultInjectionHookPath);
         Guest = new TinyGuest(Directory.CreateDirectory(Path.Combine(Root, "guest")).FullName);
 
         // The namespace lives as long as this process; everything else enters it with nsenter.
@@ -61,6 +62,8 @@ public sealed class PrivateLibvirt : IDisposable
 
     public string HookPath => Path.Combine(Root, "hooks", "qemu");
 
+    public string FaultInjectionHookPath => Path.Combine(Root, "libvirt-hook-faults");
+
     public string ConfigDirectory => Path.Combine(Root, "hooks", "config");
 
     public string StateDirectory => Path.Combine(Root, "lib", "libvirt-hook");
@@ -76,6 +79,12 @@ public sealed class PrivateLibvirt : IDisposable
 
     public ProcessResult InNamespaceUnchecked(params string[] command) =>
         ProcessRunner.RunUnchecked("nsenter", ["-t", _holder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "--", .. command], TimeSpan.FromSeconds(60));
+
+    /// <summary>Runs a hook binary the way libvirtd does (argv, domain XML on stdin), inside the namespace.</summary>
+    public ProcessResult RunHook(string binary, string domain, string operation, string xmlFile, string extra = "-", string? killAt = null) =>
+        InNamespaceUnchecked(
+            "env", $"{LibvirtHook.FaultInjection.EnvironmentVariable}={killAt ?? ""}",
+            "sh", "-c", "exec \"$0\" \"$1\" \"$2\" begin \"$3\" < \"$4\"", binary, domain, operation, extra, xmlFile);
 
     public ProcessResult Virsh(params string[] arguments) => InNamespace(["virsh", "-q", "-c", "qemu:///system", .. arguments]);
 

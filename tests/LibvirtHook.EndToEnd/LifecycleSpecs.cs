@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using LibvirtHook.EndToEnd.Support;
+
+namespace LibvirtHook.EndToEnd;
+
+/// <summary>Lifecycle paths that must keep the guest's data: managed save and restore, libvirtd restarts.</summary>
+[Collection(PrivateLibvirtCollection.Name)]
+public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
+{
+    private readonly List<string> _domains = [];
+
+    public void Dispose()
+    {
+        foreach (var domain in _domains)
+            libvirt.Forget(domain);
+    }
+
+    private (string Image, string Serial) NewVm(string name, string config)
+    {
+        _domains.Add(name);
+        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, name)).FullName;
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        var serial = Path.Combine(directory, "serial.log");
+        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.Halt);
+        libvirt.WriteConfig(name, config);
+        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+        return (image, serial);
+    }
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public void A_managed_save_keeps_the_overlay_the_restore_resumes_on_it_and_the_next_stop_reverts()
+    {
+        // Arrange
+        const string name = "e2e-managedsave";
+        var (image, serial) = NewVm(name, """{"disks": [{"target": "hda"}], "restart": {"on": ["shutdown", "destroyed"]}}""");
+        var original = Hash(image);
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 1, "the first boot");
+
+        // Act
+        libvirt.Virsh("managedsave", name);
+        libvirt.WaitForReleases(name, 1);
+        var counterWhileSaved = TinyGuest.ReadCounter(image);
+        Thread.Sleep(2000); // a restart worker would have started it by now
+        var stateWhileSaved = libvirt.Virsh("domstate", "--reason", name).StandardOutput.Trim();
+        libvirt.Virsh("start", name);
+        libvirt.WaitForState(name, "running");
+        var counterAfterRestore = TinyGuest.ReadCounter(image);
+        var bootsAfterRestore = TinyGuest.CountFinishedBoots(serial);
+        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
+        libvirt.Virsh("destroy", name);
+        libvirt.WaitForReleases(name, 2);
+
+        // Assert
+        counterWhileSaved.Should().Be(1, "the saved guest's disk keeps this session's write");
+        stateWhileSaved.Should().Be("shut off (saved)");
+        counterAfterRestore.Should().Be(1);
+        bootsAfterRestore.Should().Be(1, "the guest resumed from its saved RAM instead of booting");
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=ok action=kept-for-restore shutoff-reason=saved")
+            .And.Contain($"vm=\"{name}\" op=prepare outcome=ok action=resume-saved");
+        Hash(image).Should().Be(original);
+        File.Exists(image + ".stateless-base").Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_libvirtd_restart_while_the_vm_runs_touches_nothing_and_the_later_stop_reverts()
+    {
+        // Arrange
+        const string name = "e2e-reconnect";
+        var (image, serial) = NewVm(name, """{"disks": [{"target": "hda"}]}""");
+        var original = Hash(image);
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 1, "the first boot");
+        var overlay = Hash(image);
+
+        // Act
+        libvirt.KillLibvirtd();
+        libvirt.StartLibvirtd();
+        libvirt.WaitForState(name, "running");
+        var overlayAfterReconnect = Hash(image);
+        libvirt.Virsh("destroy", name);
+        libvirt.WaitForReleases(name, 1);
+
+        // Assert
+        overlayAfterReconnect.Should().Be(overlay);
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=reconnect outcome=ok action=none");
+        TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0));
+        Hash(image).Should().Be(original);
+    }
+}
