@@ -89,4 +89,22 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0));
         Hash(image).Should().Be(original);
     }
+
+    [Fact]
+    public void An_incoming_migration_of_a_vm_with_stateless_disks_is_refused_by_the_installed_hook()
+    {
+        // Arrange: the destination host's view: libvirtd runs "migrate begin" before prepare.
+        const string name = "e2e-migrate";
+        NewVm(name, """{"disks": [{"target": "hda"}]}""");
+        var xmlFile = Path.Combine(libvirt.Root, name + ".xml");
+        File.WriteAllText(xmlFile, libvirt.Virsh("dumpxml", name).StandardOutput);
+
+        // Act
+        var result = libvirt.RunHook(libvirt.HookPath, name, "migrate", xmlFile);
+
+        // Assert
+        result.ExitCode.Should().Be(1);
+        result.StandardError.Should().Contain("has stateless disks (hda); an incoming migration would give the running guest an empty overlay");
+        result.StandardOutput.Should().BeEmpty();
+    }
 }
