@@ -119,39 +119,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
 
     private JournalEntry Check(DomainDescription domain, DiskConfig disk, string configPath)
     {
-        var found = domain.FindDisk(disk.Target)
-            ?? throw new StatelessDiskException(
-                $"Config \"{configPath}\" names disk \"{disk.Target}\", but domain \"{domain.Name}\" has no disk with <target dev='{disk.Target}'/> (it has: {Names(domain)}); fix the target.");
-        if (found.Device != "disk" || found.Type != "file" || found.SourceFile is null)
-        {
-            throw new StatelessDiskException(
-                $"Disk \"{disk.Target}\" of domain \"{domain.Name}\" is device='{found.Device}' type='{found.Type}'{(found.SourceFile is null ? " without a source file" : "")}; only a file-backed device='disk' can be stateless: remove it from \"{configPath}\".");
-        }
-
-        if (found.DriverType != "qcow2")
-        {
-            throw new StatelessDiskException(
-                $"Disk \"{disk.Target}\" of domain \"{domain.Name}\" has <driver type='{found.DriverType}'/>; a stateless disk runs on a qcow2 overlay, so set <driver name='qemu' type='qcow2'/> with virsh edit (the base may stay raw).");
-        }
-
-        if (found.ReadOnly)
-            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\" is <readonly/>, so it never changes; remove it from \"{configPath}\".");
-
-        var image = found.SourceFile;
-        var status = FileSystem.Stat(image, followSymlinks: true);
-        if (status.Kind == FileKind.Missing)
-            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": image \"{image}\" does not exist; restore it or fix the domain XML.");
-        if (status.Kind != FileKind.Regular)
-        {
-            var kind = status.Kind switch
-            {
-                FileKind.Directory => "a directory",
-                FileKind.BlockDevice => "a block device",
-                _ => "a device",
-            };
-            throw new StatelessDiskException($"Disk \"{disk.Target}\" of domain \"{domain.Name}\": \"{image}\" is {kind}, not an image file; only image files can be stateless: remove it from \"{configPath}\".");
-        }
-
+        var image = DiskRules.ImageOf(domain, disk, configPath);
         var baseName = JournalEntry.BaseNameFor(image);
         var newOverlay = JournalEntry.NewOverlayNameFor(image);
         foreach (var path in new[] { baseName, newOverlay })
@@ -246,6 +214,4 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         report($"disk={entry.Target} action=\"{action}\" image=\"{entry.Image}\" ms={watch.ElapsedMilliseconds}");
     }
 
-    private static string Names(DomainDescription domain) =>
-        domain.Disks.Count == 0 ? "no disks" : string.Join(", ", domain.Disks.Select(d => d.Target));
 }
