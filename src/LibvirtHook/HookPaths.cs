@@ -33,5 +33,8 @@ public sealed record HookPaths
     /// <summary>Held by a pending restart worker for its whole life: at most one per VM.</summary>
     public string RestartLockFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".restart.lock");
 
+    /// <summary>Present while an admin holds the VM down (<c>libvirt-hook hold</c>).</summary>
+    public string HoldFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".hold");
+
     public string DomainLogFile(string domain) => Path.Combine(DomainLogDirectory, domain + ".log");
 }

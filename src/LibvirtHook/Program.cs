@@ -1,4 +1,5 @@
 using LibvirtHook;
+using LibvirtHook.Admin;
 using LibvirtHook.Hook;
 using LibvirtHook.Restart;
 using LibvirtHook.Tools;
@@ -6,15 +7,18 @@ using LibvirtHook.Tools;
 if (Environment.GetEnvironmentVariable(RestartWorker.EnvironmentVariable) == "restart" && args.Length == 3)
     return new RestartWorker(HookPaths.Default, ToolPaths.Default).Run(args[0], args[1], args[2]);
 
-if (args.Length < 2)
+// libvirtd runs /etc/libvirt/hooks/qemu and /etc/libvirt/hooks/qemu.d/*: there, every argv is a
+// hook call, even for a VM named "status" or "--help". Any other name is the admin command.
+if (InvocationName.IsHook(Environment.GetCommandLineArgs()[0]))
 {
-    Console.Error.WriteLine("""
-        libvirt-hook: a libvirt QEMU hook for stateless disks and cold restarts.
-        Install it as /etc/libvirt/hooks/qemu; libvirtd runs it as: qemu <domain> <op> <subop> <extra>
-        with the domain XML on stdin. Configs live in /etc/libvirt/hooks/config/<domain>.json.
-        """);
-    return 2;
+    if (args.Length < 2)
+    {
+        Console.Error.WriteLine("libvirt-hook: libvirtd runs this as: qemu <domain> <op> <subop> <extra>, with the domain XML on stdin; for the admin command run libvirt-hook --help.");
+        return 2;
+    }
+
+    using var stdin = new StreamReader(Console.OpenStandardInput());
+    return new HookRunner(HookPaths.Default, ToolPaths.Default).Run(HookCall.FromArguments(args), stdin, Console.Error);
 }
 
-using var stdin = new StreamReader(Console.OpenStandardInput());
-return new HookRunner(HookPaths.Default, ToolPaths.Default).Run(HookCall.FromArguments(args), stdin, Console.Error);
+return new AdminCli(HookPaths.Default, ToolPaths.Default, Console.Out, Console.Error).Run(args);

@@ -30,18 +30,22 @@ public static class ConfigFile
     /// Sets <c>one-shot-commit</c> back to false for the given disks, leaving every other key and
     /// disk as it was. Atomic: a crash leaves the old file or the new one.
     /// </summary>
-    public static void ClearOneShotCommit(string path, IReadOnlyCollection<string> targets)
+    public static void ClearOneShotCommit(string path, IReadOnlyCollection<string> targets) => SetOneShotCommit(path, targets, false);
+
+    /// <summary>Sets <c>one-shot-commit</c> for the given disks, keeping everything else; atomic.</summary>
+    public static void SetOneShotCommit(string path, IReadOnlyCollection<string> targets, bool value)
     {
         var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-            ?? throw new ConfigException($"Config \"{path}\" is no longer a JSON object; cannot clear one-shot-commit.");
+            ?? throw new ConfigException($"Config \"{path}\" is no longer a JSON object; cannot change one-shot-commit.");
         var changed = false;
         foreach (var disk in (root["disks"] as JsonArray ?? []).OfType<JsonObject>())
         {
+            var current = disk["one-shot-commit"]?.GetValueKind() == JsonValueKind.True;
             if (disk["target"]?.GetValueKind() == JsonValueKind.String
                 && targets.Contains(disk["target"]!.GetValue<string>())
-                && disk["one-shot-commit"]?.GetValueKind() == JsonValueKind.True)
+                && current != value)
             {
-                disk["one-shot-commit"] = false;
+                disk["one-shot-commit"] = value;
                 changed = true;
             }
         }

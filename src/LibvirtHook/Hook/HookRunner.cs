@@ -76,7 +76,7 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                     target => config?.FindDisk(target)?.OneShotCommit,
                     target => ClearCommitFlag(configPath, target, report));
                 var uuid = TryReadUuid(xml) ?? call.Domain;
-                return $"action=released shutoff-reason={reason}" + RestartScheduler.Schedule(call.Domain, uuid, config?.Restart, reason);
+                return $"action=released shutoff-reason={reason}" + RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason);
             }
 
             case "migrate":

@@ -8,11 +8,11 @@ namespace LibvirtHook.Restart;
 public static class RestartScheduler
 {
     /// <returns>The log fragment that says what was decided.</returns>
-    public static string Schedule(string domain, string uuid, RestartPolicy? policy, string reason)
+    public static string Schedule(HookPaths paths, string domain, string uuid, RestartPolicy? policy, string reason)
     {
         if (policy is null)
             return "";
-        var decision = RestartPlanner.ForReason(policy, reason);
+        var decision = new Holds(paths).IsHeld(domain) ? RestartDecision.No(Holds.Why(domain)) : RestartPlanner.ForReason(policy, reason);
         if (!decision.Restart)
             return $" restart=no why={HookLog.Quote(decision.Why)}";
 

@@ -72,6 +72,8 @@ public sealed class RestartWorker(HookPaths paths, ToolPaths tools)
         var byReason = RestartPlanner.ForReason(policy, reason);
         if (!byReason.Restart || policy is null)
             return (Result(byReason.Why), false);
+        if (new Holds(paths).IsHeld(domain))
+            return (Result(Holds.Why(domain)), false);
         if (HostState.IsShuttingDown(tools))
             return (Result("the host is shutting down"), false);
         var (stateNow, _) = RestartPlanner.ParseDomState(virsh.DomState(uuid));

@@ -5,9 +5,10 @@ namespace LibvirtHook.Tools;
 /// <summary>qemu-img, through its stable interfaces only (JSON output, explicit formats).</summary>
 public sealed class QemuImg(ToolPaths tools)
 {
-    public ImageInfo Info(string image)
+    /// <param name="shared">Open with <c>-U</c>: allowed while a VM holds the image, for reading only.</param>
+    public ImageInfo Info(string image, bool shared = false)
     {
-        var result = ProcessRunner.Run(tools.QemuImg, ["info", "--output=json", image]);
+        var result = ProcessRunner.Run(tools.QemuImg, shared ? ["info", "-U", "--output=json", image] : ["info", "--output=json", image]);
         return JsonSerializer.Deserialize(result.StandardOutput, ToolsJsonContext.Default.ImageInfo)
             ?? throw new ToolException($"\"qemu-img info {image}\" printed no image description.");
     }

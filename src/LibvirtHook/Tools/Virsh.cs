@@ -7,6 +7,9 @@ public sealed class Virsh(ToolPaths tools)
     public string DomState(string domain) =>
         ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "domstate", "--reason", "--domain", domain], TimeSpan.FromSeconds(30)).StandardOutput;
 
+    public string DumpXml(string domain) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dumpxml", "--domain", domain], TimeSpan.FromSeconds(30)).StandardOutput;
+
     public void Start(string domain) =>
         ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "start", "--domain", domain], TimeSpan.FromMinutes(5));
 }

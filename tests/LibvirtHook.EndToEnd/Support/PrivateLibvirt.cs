@@ -34,7 +34,11 @@ public sealed class PrivateLibvirt : IDisposable
         Images = Directory.CreateDirectory(Path.Combine(Root, "images")).FullName;
         Chmod755(Images);
         File.Copy(Prerequisites.HookBinary, HookPath);
+        // The binary is the hook only when it runs as ".../qemu"; under its own name it is the admin command.
+        Directory.CreateDirectory(Path.GetDirectoryName(FaultInjectionHookPath)!);
         File.Copy(Prerequisites.FaultInjectionBinary, FaultInjectionHookPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(AdminPath)!);
+        File.Copy(Prerequisites.HookBinary, AdminPath);
         Guest = new TinyGuest(Directory.CreateDirectory(Path.Combine(Root, "guest")).FullName);
 
         // The namespace lives as long as this process; everything else enters it with nsenter.
@@ -62,7 +66,12 @@ public sealed class PrivateLibvirt : IDisposable
 
     public string HookPath => Path.Combine(Root, "hooks", "qemu");
 
-    public string FaultInjectionHookPath => Path.Combine(Root, "libvirt-hook-faults");
+    public string FaultInjectionHookPath => Path.Combine(Root, "faults", "qemu");
+
+    public string AdminPath => Path.Combine(Root, "bin", "libvirt-hook");
+
+    /// <summary>The admin command, run inside the namespace so it sees the private libvirtd and paths.</summary>
+    public ProcessResult Admin(params string[] arguments) => InNamespaceUnchecked([AdminPath, .. arguments]);
 
     public string ConfigDirectory => Path.Combine(Root, "hooks", "config");
 

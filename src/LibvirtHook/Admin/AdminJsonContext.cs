@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace LibvirtHook.Admin;
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.KebabCaseLower)]
+[JsonSerializable(typeof(StatusDocument))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;

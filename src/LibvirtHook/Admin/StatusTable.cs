@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+
+namespace LibvirtHook.Admin;
+
+/// <summary>The human view of <c>libvirt-hook status</c>: one block per VM.</summary>
+public static class StatusTable
+{
+    public static string Render(IReadOnlyList<VmStatus> vms)
+    {
+        if (vms.Count == 0)
+            return "No managed VMs: no config in the config directory.\n";
+
+        var text = new StringBuilder();
+        foreach (var vm in vms)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{vm.Name}: {vm.State}{(vm.StateReason is null ? "" : $" ({vm.StateReason})")}{(vm.Held ? ", HELD (no automatic restarts)" : "")}\n");
+            if (vm.ConfigError is not null)
+                text.Append(CultureInfo.InvariantCulture, $"  config:   ERROR {vm.ConfigError}\n");
+            foreach (var disk in vm.Disks)
+            {
+                var now = disk.OnOverlay
+                    ? $"on overlay ({Size(disk.OverlayBytes ?? 0)} written since start)"
+                    : "on its base";
+                var commit = disk.OneShotCommit ? ", one-shot-commit pending" : "";
+                text.Append(CultureInfo.InvariantCulture, $"  disk {disk.Target,-5} {disk.Mode}, {now}{commit}: {disk.Image ?? "(image unknown)"}\n");
+            }
+
+            var restart = vm.Restart is null
+                ? "never (no restart section)"
+                : $"on {string.Join(",", vm.Restart.On)}, delay {vm.Restart.DelaySeconds} s, {vm.RestartsInWindow} of at most {vm.Restart.MaxRestarts} restarts in the last {vm.Restart.WindowSeconds} s";
+            text.Append(CultureInfo.InvariantCulture, $"  restart:  {restart}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  last:     {vm.LastAction ?? "(nothing in hooks.log)"}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1024 * 1024 * 1024 => $"{bytes / (1024.0 * 1024 * 1024):0.0} GiB",
+        >= 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.0} MiB",
+        >= 1024 => $"{bytes / 1024.0:0} KiB",
+        _ => $"{bytes} B",
+    };
+}

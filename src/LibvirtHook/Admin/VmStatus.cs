@@ -1,0 +1,25 @@
+using LibvirtHook.Config;
+
+namespace LibvirtHook.Admin;
+
+public sealed record VmStatus
+{
+    public required string Name { get; init; }
+
+    /// <summary>libvirt's state ("running", "shut off", ...), or "unknown" when virsh cannot say.</summary>
+    public required string State { get; init; }
+
+    public string? StateReason { get; init; }
+
+    public string? ConfigError { get; init; }
+
+    public required IReadOnlyList<DiskStatus> Disks { get; init; }
+
+    public RestartPolicy? Restart { get; init; }
+
+    public int RestartsInWindow { get; init; }
+
+    public bool Held { get; init; }
+
+    public string? LastAction { get; init; }
+}
