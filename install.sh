@@ -1,27 +1,54 @@
 #!/usr/bin/env bash
-# Builds the NativeAOT hook and installs it as libvirt's QEMU hook.
+# Builds the NativeAOT binary and installs it as libvirt's QEMU hook and as the admin command.
 #
-#   sudo ./install.sh                     build and install
-#   sudo ./install.sh --binary PATH       install an already built binary
-#   DESTDIR=/tmp/stage ./install.sh       stage everything under /tmp/stage, touch nothing else
+#   sudo ./install.sh                  build, install (again: it replaces only its own files)
+#   sudo ./install.sh --binary PATH    install an already built binary
+#   sudo ./install.sh --uninstall      remove what it installed; configs and logs stay
+#   DESTDIR=/tmp/stage ./install.sh    stage everything under /tmp/stage, touch nothing else
 #
-# A different hook already at /etc/libvirt/hooks/qemu is never overwritten: this one then goes
-# to /etc/libvirt/hooks/qemu.d/, which libvirt (>= 6.5) runs after the main hook.
+# Installs: /etc/libvirt/hooks/qemu (or, if a different hook is already there,
+# /etc/libvirt/hooks/qemu.d/libvirt-hook, which libvirt >= 6.5 runs after it),
+# /usr/local/sbin/libvirt-hook (the same binary: under that name it is the admin command),
+# /etc/logrotate.d/libvirt-hook, and the directories /etc/libvirt/hooks/config (root, 0755)
+# and /var/log/libvirt/qemu. What it installed is listed in /etc/libvirt/hooks/.libvirt-hook-installed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 binary=""
+uninstall=no
 while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary="$2"; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --uninstall) uninstall=yes; shift ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown option \"$1\"; see --help" >&2; exit 2 ;;
     esac
 done
 
 DESTDIR="${DESTDIR:-}"
 hooks="$DESTDIR/etc/libvirt/hooks"
-marker="$hooks/.libvirt-hook-installed"
+manifest="$hooks/.libvirt-hook-installed"
+restart_hint="restart libvirtd so it sees the change: systemctl restart libvirtd (or virtqemud on modular hosts)"
+
+# What an earlier run installed, as paths without DESTDIR. Older versions wrote one line too.
+previous=()
+[ -f "$manifest" ] && mapfile -t previous < "$manifest"
+installed_before() { local p; for p in "${previous[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+
+if [ "$uninstall" = yes ]; then
+    [ ${#previous[@]} -gt 0 ] || { echo "Nothing to uninstall: $manifest does not exist."; exit 0; }
+    for path in "${previous[@]}"; do
+        if [ -e "$DESTDIR$path" ]; then
+            rm -f "$DESTDIR$path"
+            echo "Removed $DESTDIR$path"
+        fi
+    done
+    rm -f "$manifest"
+    rmdir "$hooks/qemu.d" 2>/dev/null || true
+    echo "Kept your configs ($hooks/config) and the log ($DESTDIR/var/log/libvirt/qemu/hooks.log)."
+    [ -z "$DESTDIR" ] && echo "Now $restart_hint: until then it still tries to run the removed hook."
+    exit 0
+fi
 
 if [ -z "$binary" ]; then
     if ! command -v dotnet >/dev/null; then
@@ -36,28 +63,50 @@ fi
 owner=()
 [ "$(id -u)" -eq 0 ] && owner=(-o root -g root)
 install -d -m 0755 "${owner[@]}" "$hooks" "$hooks/config"
-install -d -m 0755 "$DESTDIR/var/log/libvirt/qemu"
+install -d -m 0755 "$DESTDIR/var/log/libvirt/qemu" "$DESTDIR/usr/local/sbin" "$DESTDIR/etc/logrotate.d"
 
-# Which path did an earlier run of this script install to? Anything else there is foreign.
-previous=""
-[ -f "$marker" ] && previous="$(cat "$marker")"
-
-target="$hooks/qemu"
-if [ -e "$target" ] && [ "$previous" != "/etc/libvirt/hooks/qemu" ]; then
+hook=/etc/libvirt/hooks/qemu
+if [ -e "$DESTDIR$hook" ] && ! installed_before "$hook"; then
+    hook=/etc/libvirt/hooks/qemu.d/libvirt-hook
     install -d -m 0755 "$hooks/qemu.d"
-    target="$hooks/qemu.d/libvirt-hook"
     echo "A different hook is already installed at $hooks/qemu; it is left as it is."
-    echo "Installing into $target instead: libvirt runs it after the main hook."
+    echo "Installing into $DESTDIR$hook instead: libvirt runs it after the main hook."
 fi
 
 new_hook=yes
-[ -e "$target" ] && new_hook=no
-install -m 0755 "${owner[@]}" "$binary" "$target.new"
-mv -f "$target.new" "$target"
-echo "${target#"$DESTDIR"}" > "$marker"
-echo "Installed $target"
-echo "Configs: $hooks/config/<domain>.json (see hooks-config-samples/). Log: $DESTDIR/var/log/libvirt/qemu/hooks.log"
+[ -e "$DESTDIR$hook" ] && new_hook=no
 
-if [ -z "$DESTDIR" ] && [ "$new_hook" = yes ]; then
-    echo "libvirtd looks for hooks only when it starts: restart it now (systemctl restart libvirtd)."
+# Each file is written beside its target and renamed over it: a libvirtd running the hook at
+# that moment sees the old binary or the new one, never half of one.
+put() {
+    install -m "$1" "${owner[@]}" "$2" "$DESTDIR$3.new"
+    mv -f "$DESTDIR$3.new" "$DESTDIR$3"
+    echo "Installed $DESTDIR$3"
+}
+put 0755 "$binary" "$hook"
+put 0755 "$binary" /usr/local/sbin/libvirt-hook
+logrotate_rule="$(mktemp)"
+cat > "$logrotate_rule" <<'RULE'
+# The hook opens hooks.log for every line it writes, so rotating by rename loses nothing.
+/var/log/libvirt/qemu/hooks.log {
+    weekly
+    rotate 8
+    compress
+    delaycompress
+    missingok
+    notifempty
+    create 0640 root root
+}
+RULE
+put 0644 "$logrotate_rule" /etc/logrotate.d/libvirt-hook
+rm -f "$logrotate_rule"
+
+printf '%s\n' "$hook" /usr/local/sbin/libvirt-hook /etc/logrotate.d/libvirt-hook > "$manifest"
+
+echo "Configs: $hooks/config/<domain>.json (see hooks-config-samples/). Log: $DESTDIR/var/log/libvirt/qemu/hooks.log"
+echo "Admin command: libvirt-hook --help"
+if [ "$new_hook" = yes ]; then
+    echo "The hook is new: libvirtd looks for hooks only when it starts, so $restart_hint."
+else
+    echo "The hook was updated in place: libvirtd runs the new binary from the next VM event; no restart needed."
 fi

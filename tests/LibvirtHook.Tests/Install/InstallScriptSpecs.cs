@@ -8,9 +8,15 @@ public sealed class InstallScriptSpecs : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
+    public InstallScriptSpecs() => Stage = _temp.File("stage");
+
     public void Dispose() => _temp.Dispose();
 
+    private string Stage { get; }
+
     private static string Script => Path.Combine(RepositoryRoot(), "install.sh");
+
+    private string Staged(string path) => Stage + path;
 
     private string Binary()
     {
@@ -20,49 +26,71 @@ public sealed class InstallScriptSpecs : IDisposable
         return path;
     }
 
-    private ProcessResult Install(string stage) =>
-        ProcessRunner.Run("env", [$"DESTDIR={stage}", "bash", Script, "--binary", Binary()]);
+    private ProcessResult Install(params string[] options) =>
+        ProcessRunner.Run("env", [$"DESTDIR={Stage}", "bash", Script, .. options.Length == 0 ? new[] { "--binary", Binary() } : options]);
+
+    private string[] AllFiles() =>
+        Directory.GetFiles(Stage, "*", SearchOption.AllDirectories).Select(f => f[Stage.Length..]).Order().ToArray();
 
     [Fact]
-    public void Install_stages_the_hook_config_and_log_directories_under_destdir()
+    public void Install_stages_hook_admin_command_logrotate_rule_and_directories_under_destdir()
     {
-        var stage = _temp.File("stage");
+        var result = Install();
 
-        var result = Install(stage);
-
-        File.ReadAllText(Path.Combine(stage, "etc/libvirt/hooks/qemu")).Should().Be("#!/bin/sh\nexit 0\n");
-        File.GetUnixFileMode(Path.Combine(stage, "etc/libvirt/hooks/qemu")).Should().Be((UnixFileMode)0b111_101_101);
-        File.GetUnixFileMode(Path.Combine(stage, "etc/libvirt/hooks/config")).Should().Be((UnixFileMode)0b111_101_101);
-        Directory.Exists(Path.Combine(stage, "var/log/libvirt/qemu")).Should().BeTrue();
-        Directory.Exists(Path.Combine(stage, "etc/libvirt/hooks/qemu.d")).Should().BeFalse();
-        result.StandardOutput.Should().Contain($"Installed {stage}/etc/libvirt/hooks/qemu");
+        File.ReadAllText(Staged("/etc/libvirt/hooks/qemu")).Should().Be("#!/bin/sh\nexit 0\n");
+        File.GetUnixFileMode(Staged("/etc/libvirt/hooks/qemu")).Should().Be((UnixFileMode)0b111_101_101);
+        File.ReadAllText(Staged("/usr/local/sbin/libvirt-hook")).Should().Be("#!/bin/sh\nexit 0\n");
+        File.ReadAllText(Staged("/etc/logrotate.d/libvirt-hook")).Should().Contain("/var/log/libvirt/qemu/hooks.log {").And.Contain("create 0640 root root");
+        File.GetUnixFileMode(Staged("/etc/libvirt/hooks/config")).Should().Be((UnixFileMode)0b111_101_101);
+        Directory.Exists(Staged("/var/log/libvirt/qemu")).Should().BeTrue();
+        Directory.Exists(Staged("/etc/libvirt/hooks/qemu.d")).Should().BeFalse();
+        result.StandardOutput.Should().Contain($"Installed {Stage}/etc/libvirt/hooks/qemu").And.Contain("The hook is new: libvirtd looks for hooks only when it starts");
     }
 
     [Fact]
     public void Install_never_overwrites_a_foreign_hook_and_uses_qemu_d_instead()
     {
-        var stage = _temp.File("stage");
-        Directory.CreateDirectory(Path.Combine(stage, "etc/libvirt/hooks"));
-        File.WriteAllText(Path.Combine(stage, "etc/libvirt/hooks/qemu"), "#!/bin/sh\n# someone else's hook\n");
+        Directory.CreateDirectory(Staged("/etc/libvirt/hooks"));
+        File.WriteAllText(Staged("/etc/libvirt/hooks/qemu"), "#!/bin/sh\n# someone else's hook\n");
 
-        var result = Install(stage);
+        var first = Install();
+        var second = Install();
 
-        File.ReadAllText(Path.Combine(stage, "etc/libvirt/hooks/qemu")).Should().Be("#!/bin/sh\n# someone else's hook\n");
-        File.Exists(Path.Combine(stage, "etc/libvirt/hooks/qemu.d/libvirt-hook")).Should().BeTrue();
-        result.StandardOutput.Should().Contain("A different hook is already installed").And.Contain("qemu.d/libvirt-hook");
+        File.ReadAllText(Staged("/etc/libvirt/hooks/qemu")).Should().Be("#!/bin/sh\n# someone else's hook\n");
+        File.Exists(Staged("/etc/libvirt/hooks/qemu.d/libvirt-hook")).Should().BeTrue();
+        first.StandardOutput.Should().Contain("A different hook is already installed").And.Contain("qemu.d/libvirt-hook");
+        second.StandardOutput.Should().Contain("updated in place");
     }
 
     [Fact]
-    public void Installing_twice_replaces_its_own_hook_in_place()
+    public void Installing_twice_replaces_its_own_files_in_place_and_says_no_restart_is_needed()
     {
-        var stage = _temp.File("stage");
+        Install();
+        var filesAfterFirst = AllFiles();
 
-        Install(stage);
-        var second = Install(stage);
+        var second = Install();
 
-        second.StandardOutput.Should().NotContain("A different hook");
-        File.Exists(Path.Combine(stage, "etc/libvirt/hooks/qemu")).Should().BeTrue();
-        Directory.Exists(Path.Combine(stage, "etc/libvirt/hooks/qemu.d")).Should().BeFalse();
+        second.StandardOutput.Should().NotContain("A different hook").And.Contain("no restart needed");
+        AllFiles().Should().Equal(filesAfterFirst);
+    }
+
+    [Fact]
+    public void Uninstall_removes_what_it_installed_and_nothing_else()
+    {
+        // Arrange: a foreign hook, a config and a log the admin owns.
+        Directory.CreateDirectory(Staged("/etc/libvirt/hooks"));
+        File.WriteAllText(Staged("/etc/libvirt/hooks/qemu"), "foreign");
+        Install();
+        File.WriteAllText(Staged("/etc/libvirt/hooks/config/kiosk.json"), "{}");
+        File.WriteAllText(Staged("/var/log/libvirt/qemu/hooks.log"), "a line\n");
+
+        // Act
+        var result = Install("--uninstall");
+
+        // Assert
+        AllFiles().Should().Equal("/etc/libvirt/hooks/config/kiosk.json", "/etc/libvirt/hooks/qemu", "/var/log/libvirt/qemu/hooks.log");
+        File.ReadAllText(Staged("/etc/libvirt/hooks/qemu")).Should().Be("foreign");
+        result.StandardOutput.Should().Contain("Kept your configs");
     }
 
     private static string RepositoryRoot()
