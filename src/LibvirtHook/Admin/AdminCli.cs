@@ -15,6 +15,12 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
     public const int Problems = 1;
     public const int Usage = 2;
 
+    // Log lines quote with " and times carry +: keep them readable instead of \u0022 and \u002B.
+    private static readonly AdminJsonContext Json = new(new JsonSerializerOptions(AdminJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public int Run(IReadOnlyList<string> args)
     {
         var root = new RootCommand("""
@@ -75,7 +81,7 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
             var tail = report.ReadLogTail();
             var vms = names.Select(n => report.Collect(n, tail)).ToList();
             output.Write(result.GetValue(json)
-                ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, AdminJsonContext.Default.StatusDocument) + "\n"
+                ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, Json.StatusDocument) + "\n"
                 : StatusTable.Render(vms));
             return Ok;
         });
