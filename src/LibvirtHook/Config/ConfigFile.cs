@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LibvirtHook.Platform;
 
 namespace LibvirtHook.Config;
@@ -32,26 +30,14 @@ public static class ConfigFile
     /// </summary>
     public static void ClearOneShotCommit(string path, IReadOnlyCollection<string> targets) => SetOneShotCommit(path, targets, false);
 
-    /// <summary>Sets <c>one-shot-commit</c> for the given disks, keeping everything else; atomic.</summary>
+    /// <summary>Sets <c>one-shot-commit</c> for the given disks, keeping every other byte of the file; atomic.</summary>
     public static void SetOneShotCommit(string path, IReadOnlyCollection<string> targets, bool value)
     {
-        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-            ?? throw new ConfigException($"Config \"{path}\" is no longer a JSON object; cannot change one-shot-commit.");
-        var changed = false;
-        foreach (var disk in (root["disks"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            var current = disk["one-shot-commit"]?.GetValueKind() == JsonValueKind.True;
-            if (disk["target"]?.GetValueKind() == JsonValueKind.String
-                && targets.Contains(disk["target"]!.GetValue<string>())
-                && current != value)
-            {
-                disk["one-shot-commit"] = value;
-                changed = true;
-            }
-        }
-
-        if (changed)
-            FileSystem.WriteAtomically(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var edited = OneShotCommitEditor.Set(File.ReadAllText(path), targets, value);
+        if (edited is null)
+            return;
+        ConfigParser.Parse(edited, path); // never write a file the hook itself would refuse
+        FileSystem.WriteAtomically(path, edited);
     }
 
     // Like sshd's StrictModes: whoever can write the config decides which images a root process renames.

@@ -21,7 +21,8 @@ public static class ConfigParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            // Comments are allowed: admins explain their choices, and the hook's own edits keep them.
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {
