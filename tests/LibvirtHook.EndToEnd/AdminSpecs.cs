@@ -8,30 +8,14 @@ namespace LibvirtHook.EndToEnd;
 [Collection(PrivateLibvirtCollection.Name)]
 public sealed class AdminSpecs(PrivateLibvirt libvirt) : IDisposable
 {
-    private readonly List<string> _domains = [];
+    private readonly TestVms _vms = new(libvirt);
 
-    public void Dispose()
-    {
-        foreach (var domain in _domains)
-        {
-            if (File.Exists(libvirt.ConfigPath(domain)))
-                File.Delete(libvirt.ConfigPath(domain));
-            libvirt.Admin("unhold", domain);
-            libvirt.Forget(domain);
-        }
-    }
+    public void Dispose() => _vms.Dispose();
 
     private (string Directory, string Image, string Serial) NewVm(string name, GuestEnding ending, string? config, string driver = "qcow2")
     {
-        _domains.Add(name);
-        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, name)).FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var serial = Path.Combine(directory, "serial.log");
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), ending);
-        if (config is not null)
-            libvirt.WriteConfig(name, config);
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)).Replace("type='qcow2'", $"type='{driver}'"));
-        return (directory, image, serial);
+        var vm = _vms.Create(name, ending, config, driver);
+        return (vm.Directory, vm.Image, vm.Serial);
     }
 
     [Fact]
@@ -85,8 +69,8 @@ public sealed class AdminSpecs(PrivateLibvirt libvirt) : IDisposable
         File.SetUnixFileMode(libvirt.ConfigPath("e2e-valid-mode"), (UnixFileMode)0b110_110_110);
         var (_, leftoverImage, _) = NewVm("e2e-valid-leftover", GuestEnding.Halt, """{"disks": [{"target": "hda"}]}""");
         File.Copy(leftoverImage, leftoverImage + ".stateless-base");
+        _vms.Prepare("e2e-valid-undefined", GuestEnding.Halt);
         libvirt.WriteConfig("e2e-valid-undefined", """{"disks": [{"target": "hda"}]}""");
-        _domains.Add("e2e-valid-undefined");
 
         // Act
         var good = libvirt.Admin("validate", "e2e-valid-good");

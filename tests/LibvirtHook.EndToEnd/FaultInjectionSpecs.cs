@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using LibvirtHook.EndToEnd.Support;
 using LibvirtHook.Tools;
 
@@ -12,33 +11,22 @@ namespace LibvirtHook.EndToEnd;
 [Collection(PrivateLibvirtCollection.Name)]
 public sealed class FaultInjectionSpecs(PrivateLibvirt libvirt) : IDisposable
 {
-    private readonly List<string> _domains = [];
+    private readonly TestVms _vms = new(libvirt);
 
-    public void Dispose()
-    {
-        foreach (var domain in _domains)
-            libvirt.Forget(domain);
-    }
+    public void Dispose() => _vms.Dispose();
 
     private (string Directory, string Image, string Serial, string XmlFile) NewVm(string name, bool commit)
     {
-        _domains.Add(name);
-        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, name)).FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var serial = Path.Combine(directory, "serial.log");
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
-        libvirt.WriteConfig(name, $$"""{"disks": [{"target": "hda", "one-shot-commit": {{(commit ? "true" : "false")}}}]}""");
-        var xml = TinyGuest.DomainXml(name, serial, ("hda", image));
-        libvirt.Define(xml);
+        var vm = _vms.Create(name, GuestEnding.PowerOff, $$"""{"disks": [{"target": "hda", "one-shot-commit": {{(commit ? "true" : "false")}}}]}""");
         var xmlFile = Path.Combine(libvirt.Root, name + ".xml");
-        File.WriteAllText(xmlFile, xml);
-        return (directory, image, serial, xmlFile);
+        File.WriteAllText(xmlFile, libvirt.Virsh("dumpxml", name).StandardOutput);
+        return (vm.Directory, vm.Image, vm.Serial, xmlFile);
     }
 
     /// <summary>The base is wherever the original file is: beside the overlay while one exists.</summary>
     private static string BaseOf(string image) => File.Exists(image + ".stateless-base") ? image + ".stateless-base" : image;
 
-    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Hash(string path) => TestVms.Hash(path);
 
     private void CleanCycle(string name)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using LibvirtHook.EndToEnd.Support;
 
 namespace LibvirtHook.EndToEnd;
@@ -7,27 +6,17 @@ namespace LibvirtHook.EndToEnd;
 [Collection(PrivateLibvirtCollection.Name)]
 public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
 {
-    private readonly List<string> _domains = [];
+    private readonly TestVms _vms = new(libvirt);
 
-    public void Dispose()
-    {
-        foreach (var domain in _domains)
-            libvirt.Forget(domain);
-    }
+    public void Dispose() => _vms.Dispose();
 
     private (string Image, string Serial) NewVm(string name, string config)
     {
-        _domains.Add(name);
-        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, name)).FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var serial = Path.Combine(directory, "serial.log");
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.Halt);
-        libvirt.WriteConfig(name, config);
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
-        return (image, serial);
+        var vm = _vms.Create(name, GuestEnding.Halt, config);
+        return (vm.Image, vm.Serial);
     }
 
-    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Hash(string path) => TestVms.Hash(path);
 
     [Fact]
     public void A_managed_save_keeps_the_overlay_the_restore_resumes_on_it_and_the_next_stop_reverts()

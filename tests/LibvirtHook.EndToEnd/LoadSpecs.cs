@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using LibvirtHook.EndToEnd.Support;
 
@@ -10,13 +9,9 @@ public sealed partial class LoadSpecs(PrivateLibvirt libvirt) : IDisposable
 {
     private const int Vms = 20;
     private const int Rounds = 5;
-    private readonly List<string> _domains = [];
+    private readonly TestVms _vms = new(libvirt);
 
-    public void Dispose()
-    {
-        foreach (var domain in _domains)
-            libvirt.Forget(domain);
-    }
+    public void Dispose() => _vms.Dispose();
 
     [Fact]
     public void Twenty_managed_vms_started_and_stopped_together_five_times_all_revert_and_every_log_line_is_whole()
@@ -24,15 +19,8 @@ public sealed partial class LoadSpecs(PrivateLibvirt libvirt) : IDisposable
         // Arrange
         var vms = Enumerable.Range(1, Vms).Select(i =>
         {
-            var name = $"e2e-load-{i:D2}";
-            _domains.Add(name);
-            var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, name)).FullName;
-            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-            var serial = Path.Combine(directory, "serial.log");
-            var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.Halt);
-            libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
-            libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
-            return (Name: name, Image: image, Serial: serial, Original: Hash(image));
+            var vm = _vms.Create($"e2e-load-{i:D2}", GuestEnding.Halt, """{"disks": [{"target": "hda"}]}""");
+            return (vm.Name, vm.Image, vm.Serial, Original: Hash(vm.Image));
         }).ToList();
         var linesBefore = libvirt.ReadHooksLog().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
@@ -69,7 +57,7 @@ public sealed partial class LoadSpecs(PrivateLibvirt libvirt) : IDisposable
         }
     }
 
-    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Hash(string path) => TestVms.Hash(path);
 
     [GeneratedRegex("""^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[\d+\] vm="[^"]*" op=[a-z]+ .*(ms=\d+|image="[^"]*")( .*)?$""")]
     private static partial Regex WholeLine();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using LibvirtHook.EndToEnd.Support;
 
 namespace LibvirtHook.EndToEnd;
@@ -8,29 +7,14 @@ namespace LibvirtHook.EndToEnd;
 [Collection(PrivateLibvirtCollection.Name)]
 public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
 {
-    private readonly List<string> _domains = [];
+    private readonly TestVms _vms = new(libvirt);
 
-    public void Dispose()
-    {
-        foreach (var domain in _domains)
-        {
-            // Stop the loop first, so no worker starts the domain again while it is removed.
-            if (File.Exists(libvirt.ConfigPath(domain)))
-                File.Delete(libvirt.ConfigPath(domain));
-            libvirt.Forget(domain);
-        }
-    }
+    public void Dispose() => _vms.Dispose();
 
     private (string Image, string Serial) NewVm(string name, GuestEnding ending, string config)
     {
-        _domains.Add(name);
-        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, FileNames.Escape(name))).FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var serial = Path.Combine(directory, "serial.log");
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), ending);
-        libvirt.WriteConfig(name, config);
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
-        return (image, serial);
+        var vm = _vms.Create(name, ending, config);
+        return (vm.Image, vm.Serial);
     }
 
     /// <summary>Ends a restart loop the way an admin would: take restart out of the config, wait until it stays off.</summary>
@@ -46,7 +30,7 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
     private bool PendingWorker(string name) =>
         libvirt.CountLogLines(name, "restart=scheduled") > libvirt.CountLogLines(name, "op=restart outcome=");
 
-    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Hash(string path) => TestVms.Hash(path);
 
     [Fact]
     public void A_self_resetting_guest_is_cold_restarted_again_and_again_from_the_base_without_blocking_libvirtd()

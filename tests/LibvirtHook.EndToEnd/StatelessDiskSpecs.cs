@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using LibvirtHook.EndToEnd.Support;
 using LibvirtHook.Tools;
 
@@ -8,21 +7,9 @@ namespace LibvirtHook.EndToEnd;
 [Collection(PrivateLibvirtCollection.Name)]
 public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
 {
-    private readonly List<string> _domains = [];
+    private readonly TestVms _vms = new(libvirt);
 
-    public void Dispose()
-    {
-        foreach (var domain in _domains)
-            libvirt.Forget(domain);
-    }
-
-    private (string Directory, string Serial) NewVm(string name)
-    {
-        _domains.Add(name);
-        var directory = Directory.CreateDirectory(Path.Combine(libvirt.Images, FileNames.Escape(name))).FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        return (directory, Path.Combine(directory, "serial.log"));
-    }
+    public void Dispose() => _vms.Dispose();
 
     /// <summary>Starts the domain and waits until the guest has powered itself off and the hook has released it.</summary>
     private void PowerCycle(string name, int cycle)
@@ -32,18 +19,15 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         libvirt.WaitForState(name, "shut off");
     }
 
-    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Hash(string path) => TestVms.Hash(path);
 
     [Fact]
     public void Five_power_cycles_each_boot_from_the_base_and_leave_it_byte_identical()
     {
         // Arrange
         const string name = "e2e-five-cycles";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        var (_, directory, image, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda", "one-shot-commit": false}]}""");
         var original = Hash(image);
-        libvirt.WriteConfig(name, """{"disks": [{"target": "hda", "one-shot-commit": false}]}""");
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
 
         // Act & Assert
         for (var cycle = 1; cycle <= 5; cycle++)
@@ -60,10 +44,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-one-shot";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
-        libvirt.WriteConfig(name, """{"disks": [{"target": "hda", "one-shot-commit": true}], "restart": {"on": ["crashed"]}}""");
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+        var (_, _, image, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda", "one-shot-commit": true}], "restart": {"on": ["crashed"]}}""");
 
         // Act
         PowerCycle(name, 1);
@@ -87,11 +68,8 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-raw-base";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.img"), GuestEnding.PowerOff, format: "raw");
+        var (_, _, image, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda"}]}""", diskFile: "disk.img", format: "raw");
         var original = Hash(image);
-        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
 
         // Act
         PowerCycle(name, 1);
@@ -108,8 +86,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-thin-clone";
-        var (directory, serial) = NewVm(name);
-        var golden = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "golden.qcow2"), GuestEnding.PowerOff);
+        var (_, directory, golden, serial) = _vms.Prepare(name, GuestEnding.PowerOff, diskFile: "golden.qcow2");
         var clone = Path.Combine(directory, "clone.qcow2");
         ProcessRunner.Run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", "golden.qcow2", clone]);
         var (goldenHash, cloneHash) = (Hash(golden), Hash(clone));
@@ -131,12 +108,9 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-two-disks";
-        var (directory, serial) = NewVm(name);
-        var system = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "system.qcow2"), GuestEnding.PowerOff);
-        var data = TinyGuest.CreateDataDisk(Path.Combine(directory, "data.qcow2"));
+        var (_, directory, system, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda", "one-shot-commit": false}]}""", extraDisks: ("hdb", "data.qcow2"));
+        var data = Path.Combine(directory, "data.qcow2");
         var systemHash = Hash(system);
-        libvirt.WriteConfig(name, """{"disks": [{"target": "hda", "one-shot-commit": false}]}""");
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", system), ("hdb", data)));
 
         // Act
         for (var cycle = 1; cycle <= 3; cycle++)
@@ -160,8 +134,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-broken-config";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        var (_, directory, image, serial) = _vms.Prepare(name, GuestEnding.PowerOff);
         libvirt.WriteConfig(name, json);
         var xml = TinyGuest.DomainXml(name, serial, ("hda", image)).Replace("<serial ", """
             <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
@@ -189,11 +162,8 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-recovery";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.Halt);
-        var original = Hash(image + "");
-        libvirt.WriteConfig(name, """{"disks": [{"target": "hda"}]}""");
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+        var (_, directory, image, serial) = _vms.Create(name, GuestEnding.Halt, """{"disks": [{"target": "hda"}]}""");
+        var original = Hash(image);
         libvirt.Virsh("start", name);
         PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 1, "the guest's first boot");
         var qemu = libvirt.QemuPid(name);
@@ -221,9 +191,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-unmanaged";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
-        libvirt.Define(TinyGuest.DomainXml(name, serial, ("hda", image)));
+        var (_, directory, _, serial) = _vms.Create(name, GuestEnding.PowerOff, config: null);
 
         // Act
         libvirt.Virsh("start", name);
@@ -244,8 +212,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-stdout";
-        var (directory, serial) = NewVm(name);
-        var image = libvirt.Guest.CreateBootDisk(Path.Combine(directory, "disk.qcow2"), GuestEnding.PowerOff);
+        var (_, directory, image, serial) = _vms.Prepare(name, GuestEnding.PowerOff);
         var xmlFile = Path.Combine(directory, "domain.xml");
         File.WriteAllText(xmlFile, TinyGuest.DomainXml(name, serial, ("hda", image)));
 
