@@ -25,6 +25,7 @@ public sealed class RestartWorker(HookPaths paths, ToolPaths tools)
         var watch = Stopwatch.StartNew();
         try
         {
+            Directory.CreateDirectory(paths.StateDirectory);
             using var pending = FileLock.TryAcquire(paths.RestartLockFile(domain));
             if (pending is null)
             {
@@ -49,7 +50,16 @@ public sealed class RestartWorker(HookPaths paths, ToolPaths tools)
         string state, liveReason;
         while (true)
         {
-            (state, liveReason) = RestartPlanner.ParseDomState(virsh.DomState(uuid));
+            try
+            {
+                (state, liveReason) = RestartPlanner.ParseDomState(virsh.DomState(uuid));
+            }
+            catch (ToolException e)
+            {
+                // libvirtd is going away (or gone): starting anything now is not ours to do.
+                return ($"why={HookLog.Quote($"libvirtd does not answer, so nothing is started: {e.Message}")}", false);
+            }
+
             if (state == "shut off")
                 break;
             if (watch.Elapsed > ShutOffTimeout)

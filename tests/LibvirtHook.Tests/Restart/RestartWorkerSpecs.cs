@@ -1,0 +1,120 @@
+using LibvirtHook.Restart;
+using LibvirtHook.Tests.Support;
+using LibvirtHook.Tools;
+
+namespace LibvirtHook.Tests.Restart;
+
+/// <summary>
+/// The worker's decisions, with a scripted stand-in for virsh (the real one is exercised by the
+/// end-to-end RestartSpecs). The script answers domstate from a list, one answer per call.
+/// </summary>
+public sealed class RestartWorkerSpecs : IDisposable
+{
+    private readonly HookSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    private string Calls => Path.Combine(_sandbox.Root, "virsh-calls");
+
+    private ToolPaths FakeVirsh(params string[] domstates)
+    {
+        var answers = Path.Combine(_sandbox.Root, "answers");
+        File.WriteAllLines(answers, domstates);
+        var script = Path.Combine(_sandbox.Root, "virsh");
+        File.WriteAllText(script, $$"""
+            #!/bin/sh
+            echo "$*" >> '{{Calls}}'
+            case "$*" in
+              *domstate*)
+                [ -s '{{answers}}' ] || { echo 'error: failed to connect to the hypervisor' >&2; exit 1; }
+                head -n 1 '{{answers}}'; sed -i 1d '{{answers}}' ;;
+              *start*) echo 'Domain started' ;;
+            esac
+            """);
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        return ToolPaths.Default with { Virsh = script, Systemctl = "/bin/false" };
+    }
+
+    private string Run(ToolPaths tools, string reason = "shutdown")
+    {
+        new RestartWorker(_sandbox.Paths, tools).Run("vm", "8d3c6a2e-0000-4000-8000-000000000001", reason).Should().Be(0);
+        return File.ReadAllLines(_sandbox.Paths.LogFile).Single(l => l.Contains("op=restart"));
+    }
+
+    [Fact]
+    public void It_waits_for_shut_off_then_starts_the_domain_by_uuid_and_records_the_restart()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+
+        var line = Run(FakeVirsh("running (booted)", "shut off (shutdown)", "shut off (shutdown)"));
+
+        line.Should().Contain("outcome=started reason=shutdown").And.Contain("why=\"reason \\\"shutdown\\\" is in restart.on; restart 1 of at most 5 in 600 s\"");
+        File.ReadAllLines(Calls).Last().Should().Be("-c qemu:///system start --domain 8d3c6a2e-0000-4000-8000-000000000001");
+        new RestartHistory(_sandbox.Paths.RestartHistoryFile("vm")).Load().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void An_unknown_reason_is_read_from_libvirt_once_the_domain_is_off()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+
+        var line = Run(FakeVirsh("shut off (destroyed)"), reason: "unknown");
+
+        line.Should().Contain("outcome=not-started reason=destroyed").And.Contain("is not in restart.on");
+    }
+
+    [Fact]
+    public void It_does_not_start_a_domain_someone_else_started_meanwhile()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+
+        var line = Run(FakeVirsh("shut off (shutdown)", "running (booted)"));
+
+        line.Should().Contain("outcome=not-started").And.Contain("someone else started it meanwhile (it is running)");
+        File.ReadAllLines(Calls).Should().NotContain(c => c.Contains(" start "));
+    }
+
+    [Fact]
+    public void It_rereads_the_config_and_does_not_start_when_restart_was_removed()
+    {
+        _sandbox.WriteConfig("vm", """{"disks": []}""");
+
+        var line = Run(FakeVirsh("shut off (shutdown)", "shut off (shutdown)"));
+
+        line.Should().Contain("outcome=not-started").And.Contain("the config has no \\\"restart\\\" section");
+    }
+
+    [Fact]
+    public void It_does_not_start_a_held_domain()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+        new Holds(_sandbox.Paths).Hold("vm");
+
+        var line = Run(FakeVirsh("shut off (shutdown)", "shut off (shutdown)"));
+
+        line.Should().Contain("outcome=not-started").And.Contain("held by an admin (libvirt-hook unhold vm to allow restarts again)");
+    }
+
+    [Fact]
+    public void It_starts_nothing_when_libvirtd_does_not_answer()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+
+        var line = Run(FakeVirsh());
+
+        line.Should().Contain("outcome=not-started").And.Contain("libvirtd does not answer, so nothing is started").And.Contain("failed to connect to the hypervisor");
+    }
+
+    [Fact]
+    public void A_second_worker_for_the_same_vm_gives_way_to_the_pending_one()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+        Directory.CreateDirectory(_sandbox.Paths.StateDirectory);
+        using var pending = LibvirtHook.Platform.FileLock.Acquire(_sandbox.Paths.RestartLockFile("vm"));
+
+        var line = Run(FakeVirsh("shut off (shutdown)"));
+
+        line.Should().Contain("outcome=not-started why=\"another restart of this VM is already pending\"");
+        File.Exists(Calls).Should().BeFalse();
+    }
+}
