@@ -48,9 +48,35 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
         counterAfterRestore.Should().Be(1);
         bootsAfterRestore.Should().Be(1, "the guest resumed from its saved RAM instead of booting");
         libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=ok action=kept-for-restore shutoff-reason=saved")
+            .And.Contain($"vm=\"{name}\" op=restore outcome=ok action=restore-pending")
             .And.Contain($"vm=\"{name}\" op=prepare outcome=ok action=resume-saved");
         Hash(image).Should().Be(original);
         File.Exists(image + ".stateless-base").Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_vm_whose_saved_state_was_removed_boots_from_the_base()
+    {
+        // Arrange
+        const string name = "e2e-managedsave-removed";
+        var (image, serial) = NewVm(name, """{"disks": [{"target": "hda"}]}""");
+        var original = Hash(image);
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 1, "the first boot");
+        libvirt.Virsh("managedsave", name);
+        libvirt.WaitForReleases(name, 1);
+
+        // Act
+        libvirt.Virsh("managedsave-remove", name);
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 2, "the fresh boot");
+        libvirt.Virsh("destroy", name);
+        libvirt.WaitForReleases(name, 2);
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=prepare disk=hda action=\"discarded the overlay of a saved session whose RAM was not restored\"");
+        Hash(image).Should().Be(original);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         {
             var entry = journal?.Disks.FirstOrDefault(d => d.Target == target);
             var image = entry?.Image ?? images.GetValueOrDefault(target);
-            var onOverlay = entry is { State: DiskState.Prepared or DiskState.Saved or DiskState.Committing };
+            var onOverlay = entry is { State: DiskState.Prepared or DiskState.Saved or DiskState.Restoring or DiskState.Committing };
             return new DiskStatus
             {
                 Target = target,

@@ -79,6 +79,9 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                 return $"action=released shutoff-reason={reason}" + RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason);
             }
 
+            case "restore":
+                return disks.MarkRestoring() ? "action=restore-pending" : "action=none";
+
             case "migrate":
             {
                 var config = ConfigFile.Load(configPath);

@@ -15,6 +15,9 @@ public enum DiskState
     /// <summary>The VM was saved with its RAM: the overlay is its disk and must survive until the restore.</summary>
     Saved,
 
+    /// <summary>libvirt announced a restore of the saved RAM (the restore hook ran): the next prepare resumes on the overlay.</summary>
+    Restoring,
+
     /// <summary>The overlay is being written into the base. Never discard it until the commit ran to the end.</summary>
     Committing,
 }

@@ -25,7 +25,9 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         {
             if (entry.State == DiskState.Committing)
                 leftover = FinishCommit(leftover, entry, clearCommitFlag);
-            Revert(entry, "discarded stale overlay from an unclean stop");
+            Revert(entry, entry.State is DiskState.Saved or DiskState.Restoring
+                ? "discarded the overlay of a saved session whose RAM was not restored"
+                : "discarded stale overlay from an unclean stop");
             leftover = leftover.Without(entry.Target);
             journal.Save(leftover);
         }
@@ -82,11 +84,24 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         journal.Save(state);
     }
 
-    /// <summary>A saved VM starts again from its saved RAM: its overlays stay and are in use again.</summary>
+    /// <summary>libvirt is about to restore saved RAM: its overlays are the disk that RAM belongs to.</summary>
+    public bool MarkRestoring()
+    {
+        var state = journal.Load();
+        if (state is null || state.Disks.All(e => e.State != DiskState.Saved))
+            return false;
+        journal.Save(state with { Disks = state.Disks.Select(e => e.State == DiskState.Saved ? e with { State = DiskState.Restoring } : e).ToList() });
+        return true;
+    }
+
+    /// <summary>
+    /// A restore (announced by the restore hook) resumes on the saved overlays. Without one, the VM
+    /// boots afresh (the saved state was removed), and RecoverLeftovers discards them like any other.
+    /// </summary>
     public bool ResumeSaved()
     {
         var state = journal.Load();
-        if (state is null || state.Disks.Count == 0 || state.Disks.Any(e => e.State != DiskState.Saved))
+        if (state is null || state.Disks.Count == 0 || state.Disks.Any(e => e.State != DiskState.Restoring))
             return false;
         journal.Save(state with { Disks = state.Disks.Select(e => e with { State = DiskState.Prepared }).ToList() });
         foreach (var entry in state.Disks)
@@ -106,8 +121,17 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
 
         foreach (var entry in state.Disks)
         {
+            if (entry.State is DiskState.Saved or DiskState.Restoring)
+            {
+                // A restore that failed: the saved RAM is still there and still needs this disk.
+                state = state.With(entry with { State = DiskState.Saved });
+                journal.Save(state);
+                report($"disk={entry.Target} action=kept-for-restore image=\"{entry.Image}\"");
+                continue;
+            }
+
             var commit = entry.State == DiskState.Committing
-                || (entry.State is DiskState.Prepared or DiskState.Saved && (commitFlagInConfig(entry.Target) ?? entry.CommitRequestedAtStart));
+                || (entry.State == DiskState.Prepared && (commitFlagInConfig(entry.Target) ?? entry.CommitRequestedAtStart));
             if (commit)
                 state = FinishCommit(state, entry, clearCommitFlag);
             Revert(entry, commit ? "reverted to the committed base" : "discarded overlay");

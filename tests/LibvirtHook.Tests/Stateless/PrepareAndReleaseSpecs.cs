@@ -183,6 +183,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
         // Act
         _sandbox.Run("vm", "release", xml, extra: "saved").ExitCode.Should().Be(0);
         var afterSave = HookSandbox.ReadPattern(image);
+        _sandbox.Run("vm", "restore", xml).ExitCode.Should().Be(0);
         _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
         var afterRestore = HookSandbox.ReadPattern(image);
         _sandbox.Run("vm", "release", xml, extra: "shutdown").ExitCode.Should().Be(0);
@@ -191,6 +192,51 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
         afterSave.Should().Be(0x77);
         afterRestore.Should().Be(0x77);
         HookSandbox.Hash(image).Should().Be(before);
+    }
+
+    [Fact]
+    public void A_saved_vm_started_without_a_restore_boots_from_the_base()
+    {
+        // Arrange: saved, then the saved RAM was removed (virsh managedsave-remove): no restore hook.
+        var image = _sandbox.CreateImage("vm.qcow2");
+        var before = HookSandbox.Hash(image);
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        var xml = HookSandbox.DomainXml("vm", ("vda", image));
+        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
+        HookSandbox.WritePattern(image, 0x79);
+        _sandbox.Run("vm", "release", xml, extra: "saved").ExitCode.Should().Be(0);
+
+        // Act
+        var prepared = _sandbox.Run("vm", "prepare", xml);
+
+        // Assert
+        prepared.ExitCode.Should().Be(0, prepared.Stderr);
+        HookSandbox.ReadPattern(image).Should().Be(0xB0);
+        HookSandbox.Hash(image + ".stateless-base").Should().Be(before);
+        File.ReadAllText(_sandbox.Paths.LogFile).Should().Contain("discarded the overlay of a saved session whose RAM was not restored");
+    }
+
+    [Fact]
+    public void A_failed_restore_keeps_the_saved_overlay_for_the_next_try()
+    {
+        // Arrange
+        var image = _sandbox.CreateImage("vm.qcow2");
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        var xml = HookSandbox.DomainXml("vm", ("vda", image));
+        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
+        HookSandbox.WritePattern(image, 0x7A);
+        _sandbox.Run("vm", "release", xml, extra: "saved").ExitCode.Should().Be(0);
+        _sandbox.Run("vm", "restore", xml).ExitCode.Should().Be(0);
+
+        // Act: the restore fails before prepare; libvirt releases with reason failed, then tries again.
+        _sandbox.Run("vm", "release", xml, extra: "failed").ExitCode.Should().Be(0);
+        var afterFailure = HookSandbox.ReadPattern(image);
+        _sandbox.Run("vm", "restore", xml).ExitCode.Should().Be(0);
+        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
+
+        // Assert
+        afterFailure.Should().Be(0x7A);
+        HookSandbox.ReadPattern(image).Should().Be(0x7A);
     }
 
     [Fact]
