@@ -96,9 +96,10 @@ public sealed class RestartWorker(HookPaths paths, ToolPaths tools)
         if (!byHistory.Restart)
             return (Result(byHistory.Why), false);
 
+        // Counted before the attempt: a start that fails is part of a crash loop too.
+        history.Add(now, TimeSpan.FromSeconds(policy.WindowSeconds));
         var startWatch = Stopwatch.StartNew();
         virsh.Start(uuid);
-        history.Add(now, TimeSpan.FromSeconds(policy.WindowSeconds));
         return ($"{Result($"{byReason.Why}; {byHistory.Why}")} delay-s={policy.DelaySeconds} start-ms={startWatch.ElapsedMilliseconds} total-ms={watch.ElapsedMilliseconds}", true);
     }
 }
