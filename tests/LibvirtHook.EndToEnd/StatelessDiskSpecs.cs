@@ -207,6 +207,35 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
     }
 
+    [Theory]
+    [InlineData("e2e my vm")]
+    [InlineData("e2e it's \"quoted\"")]
+    [InlineData("e2e $(touch pwned)")]
+    [InlineData("e2e;touch pwned")]
+    [InlineData("e2e `touch pwned`")]
+    [InlineData("-e2e-leading-dash")]
+    [InlineData("e2e-ünïcødé-вм")]
+    [InlineData("20261122")]
+    public void A_vm_with_a_hostile_name_gets_its_stateless_cycle_and_nothing_is_run(string name)
+    {
+        // Arrange
+        var (_, directory, image, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda"}]}""");
+        var original = Hash(image);
+
+        // Act: --domain, so virsh itself never takes a leading dash for an option.
+        libvirt.Virsh("start", "--domain", name);
+        libvirt.WaitForReleases(name, 1);
+        libvirt.WaitForState(name, "shut off");
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0));
+        Hash(image).Should().Be(original);
+        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+        libvirt.ReadHooksLog().Should().Contain($"vm={LibvirtHook.Logging.HookLog.Quote(name)} op=prepare outcome=ok action=prepared disks=1");
+        foreach (var place in new[] { "/", libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
+            Directory.GetFiles(place, "pwned*").Should().BeEmpty();
+    }
+
     [Fact]
     public void The_hook_never_writes_to_stdout()
     {

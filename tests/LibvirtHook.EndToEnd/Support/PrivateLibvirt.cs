@@ -99,7 +99,7 @@ public sealed class PrivateLibvirt : IDisposable
 
     public ProcessResult VirshUnchecked(params string[] arguments) => InNamespaceUnchecked(["virsh", "-q", "-c", "qemu:///system", .. arguments]);
 
-    public string DomainState(string domain) => Virsh("domstate", domain).StandardOutput.Trim();
+    public string DomainState(string domain) => Virsh("domstate", "--domain", domain).StandardOutput.Trim();
 
     public void WaitForState(string domain, string state, int seconds = 30) =>
         WaitFor(() => DomainState(domain) == state, $"domain \"{domain}\" to be {state}", seconds);
@@ -131,9 +131,9 @@ public sealed class PrivateLibvirt : IDisposable
     /// <summary>Removes a test's domain whatever state it is in.</summary>
     public void Forget(string domain)
     {
-        VirshUnchecked("destroy", domain);
-        VirshUnchecked("managedsave-remove", domain);
-        VirshUnchecked("undefine", domain);
+        VirshUnchecked("destroy", "--domain", domain);
+        VirshUnchecked("managedsave-remove", "--domain", domain);
+        VirshUnchecked("undefine", "--domain", domain);
     }
 
     public int LibvirtdPid => ReadPid(Path.Combine(Root, "run", "libvirtd.pid"));
