@@ -53,12 +53,13 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
             case "prepare":
             {
                 var config = ConfigFile.Load(configPath);
+                var domain = DomainXml.Parse(xml);
                 if (disks.ResumeSaved())
                     return "action=resume-saved";
-                disks.RecoverLeftovers(target => ClearCommitFlag(configPath, target, report));
+                disks.RecoverLeftovers(domain, target => ClearCommitFlag(configPath, target, report));
                 if (config is null)
                     return "action=none reason=\"config removed\"";
-                disks.Prepare(DomainXml.Parse(xml), config, configPath);
+                disks.Prepare(domain, config, configPath);
                 return $"action=prepared disks={config.Disks.Count}";
             }
 
@@ -72,10 +73,12 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                 }
 
                 var config = TryLoad(configPath, report);
+                var domain = TryParse(xml);
                 disks.Release(
+                    domain,
                     target => config?.FindDisk(target)?.OneShotCommit,
                     target => ClearCommitFlag(configPath, target, report));
-                var uuid = TryReadUuid(xml) ?? call.Domain;
+                var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
                 return $"action=released shutoff-reason={reason}" + RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason);
             }
 
@@ -99,11 +102,11 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private static string? TryReadUuid(string xml)
+    private static DomainDescription? TryParse(string xml)
     {
         try
         {
-            return DomainXml.Parse(xml).Uuid is { Length: > 0 } uuid ? uuid : null;
+            return DomainXml.Parse(xml);
         }
         catch (DomainXmlException)
         {

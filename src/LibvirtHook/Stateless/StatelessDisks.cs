@@ -15,11 +15,12 @@ namespace LibvirtHook.Stateless;
 public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action<string> report)
 {
     /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
-    public void RecoverLeftovers(Func<string, bool> clearCommitFlag)
+    public void RecoverLeftovers(DomainDescription? domain, Func<string, bool> clearCommitFlag)
     {
         var leftover = journal.Load();
         if (leftover is null)
             return;
+        CheckChainUnchanged(leftover, domain);
 
         foreach (var entry in leftover.Disks)
         {
@@ -113,11 +114,12 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
     /// Undoes what prepare recorded (not what the config says now): commits where asked, then
     /// puts each base back at the image's path.
     /// </summary>
-    public void Release(Func<string, bool?> commitFlagInConfig, Func<string, bool> clearCommitFlag)
+    public void Release(DomainDescription? domain, Func<string, bool?> commitFlagInConfig, Func<string, bool> clearCommitFlag)
     {
         var state = journal.Load();
         if (state is null)
             return;
+        CheckChainUnchanged(state, domain);
 
         foreach (var entry in state.Disks)
         {
@@ -139,6 +141,23 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
             state = state.Without(entry.Target);
             journal.Save(state);
         }
+    }
+
+    /// <summary>
+    /// An external snapshot or a block copy moves the disk to another file on top of the overlay;
+    /// putting the base back under it would corrupt that file. Leave everything as it is instead.
+    /// </summary>
+    private void CheckChainUnchanged(Journal state, DomainDescription? domain)
+    {
+        var moved = state.Disks
+            .Select(e => (Entry: e, Source: domain?.FindDisk(e.Target)?.SourceFile))
+            .Where(d => d.Source is not null && d.Source != d.Entry.Image)
+            .ToList();
+        if (moved.Count == 0)
+            return;
+        var (entry, source) = moved[0];
+        throw new StatelessDiskException(
+            $"Disk \"{entry.Target}\" of domain \"{state.Domain}\" now uses \"{source}\", but the hook put its overlay at \"{entry.Image}\" (on base \"{entry.Base}\"): an external snapshot or block copy changed the chain, so the hook changed nothing. Merge or remove the new layer, put the disk back on \"{entry.Image}\", then start the VM; or keep the current state by hand and remove \"{journal.Path}\".");
     }
 
     private JournalEntry Check(DomainDescription domain, DiskConfig disk, string configPath)

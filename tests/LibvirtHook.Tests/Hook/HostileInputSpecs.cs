@@ -135,11 +135,10 @@ public sealed class HostileInputSpecs : IDisposable
     [Fact]
     public void An_image_another_process_holds_open_is_refused()
     {
-        // Arrange: qemu-io keeps the image open read-write (and locked) while it waits for commands.
+        // Arrange: qemu-io keeps the image open read-write (and locked) while it sleeps.
         var image = _sandbox.CreateImage("vm.qcow2");
         _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
-        using var holder = Process.Start(new ProcessStartInfo("qemu-io", ["-f", "qcow2", image]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
-        SpinWait.SpinUntil(() => LibvirtHook.Tools.ProcessRunner.RunUnchecked("qemu-img", ["info", image]).ExitCode != 0, TimeSpan.FromSeconds(10));
+        using var holder = HoldOpen(image);
 
         try
         {
@@ -148,9 +147,28 @@ public sealed class HostileInputSpecs : IDisposable
         }
         finally
         {
-            holder.StandardInput.Close();
+            holder.Kill();
             holder.WaitForExit(10_000);
         }
+    }
+
+    /// <summary>
+    /// Starts qemu-io holding the image. Checking for its lock with qemu-img while qemu-io starts
+    /// would race it (qemu-io gives up if it cannot lock), so look once, after it settled.
+    /// </summary>
+    private static Process HoldOpen(string image)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var holder = Process.Start(new ProcessStartInfo("qemu-io", ["-f", "qcow2", "-c", "sleep 120000", image]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            Thread.Sleep(500);
+            if (!holder.HasExited && LibvirtHook.Tools.ProcessRunner.RunUnchecked("qemu-img", ["info", image]).ExitCode != 0)
+                return holder;
+            holder.Kill();
+            holder.Dispose();
+        }
+
+        throw new InvalidOperationException($"qemu-io could not be made to hold \"{image}\" open.");
     }
 
     [Fact]

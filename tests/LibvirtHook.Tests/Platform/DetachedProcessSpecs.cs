@@ -29,6 +29,8 @@ public sealed class DetachedProcessSpecs : IDisposable
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3].Should().Be(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "field 6 of stat is the session id");
             new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget.Should().Be("/");
+            // Seen empty once under load for a moment after the spawn: read it once it is there.
+            SpinWait.SpinUntil(() => File.ReadAllText($"/proc/{pid}/environ").Length > 0, TimeSpan.FromSeconds(5));
             File.ReadAllText($"/proc/{pid}/environ").Split('\0').Should().Equal("MARKER=$(not run)", "");
         }
         finally
