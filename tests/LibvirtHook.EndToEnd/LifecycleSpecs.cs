@@ -80,6 +80,30 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
     }
 
     [Fact]
+    public void An_external_snapshot_taken_while_the_vm_runs_makes_the_release_change_nothing()
+    {
+        // Arrange
+        const string name = "e2e-external-snapshot";
+        var (image, serial) = NewVm(name, """{"disks": [{"target": "hda"}]}""");
+        var original = Hash(image);
+        libvirt.Virsh("start", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) == 1, "the first boot");
+        var snapshot = Path.Combine(Path.GetDirectoryName(image)!, "snap.qcow2");
+        libvirt.Virsh("snapshot-create-as", "--domain", name, "--disk-only", "--no-metadata", "--atomic", "--diskspec", $"hda,file={snapshot}");
+        var overlay = Hash(image);
+
+        // Act
+        libvirt.Virsh("destroy", name);
+        libvirt.WaitForReleases(name, 1);
+
+        // Assert: the snapshot still has its backing file, the base is intact, and the log says why.
+        Hash(image).Should().Be(overlay);
+        Hash(image + ".stateless-base").Should().Be(original);
+        File.Exists(snapshot).Should().BeTrue();
+        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=error").And.Contain("an external snapshot or block copy changed the chain, so the hook changed nothing");
+    }
+
+    [Fact]
     public void A_libvirtd_restart_while_the_vm_runs_touches_nothing_and_the_later_stop_reverts()
     {
         // Arrange

@@ -240,6 +240,31 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     }
 
     [Fact]
+    public void A_disk_moved_onto_another_file_meanwhile_is_left_alone_at_release_and_at_the_next_start()
+    {
+        // Arrange: an external snapshot put snap.qcow2 on top of the overlay, and the XML follows it.
+        var image = _sandbox.CreateImage("vm.qcow2");
+        var before = HookSandbox.Hash(image);
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        _sandbox.Run("vm", "prepare", HookSandbox.DomainXml("vm", ("vda", image))).ExitCode.Should().Be(0);
+        var snapshot = _sandbox.Image("snap.qcow2");
+        ProcessRunner.Run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", "vm.qcow2", snapshot]);
+        var moved = HookSandbox.DomainXml("vm", ("vda", snapshot));
+        var files = Directory.GetFiles(_sandbox.Images).ToDictionary(f => f, HookSandbox.Hash);
+
+        // Act
+        var released = _sandbox.Run("vm", "release", moved);
+        var prepared = _sandbox.Run("vm", "prepare", moved);
+
+        // Assert
+        released.ExitCode.Should().Be(1);
+        released.Stderr.Should().Contain("now uses \"" + snapshot + "\", but the hook put its overlay at \"" + image + "\"").And.Contain("changed nothing");
+        prepared.ExitCode.Should().Be(1);
+        Directory.GetFiles(_sandbox.Images).ToDictionary(f => f, HookSandbox.Hash).Should().Equal(files);
+        HookSandbox.Hash(image + ".stateless-base").Should().Be(before);
+    }
+
+    [Fact]
     public void Release_reads_the_shutoff_reason_from_the_domain_log_on_libvirt_before_10_5()
     {
         // Arrange
