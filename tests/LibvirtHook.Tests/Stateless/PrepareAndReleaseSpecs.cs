@@ -10,6 +10,18 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
 
     public void Dispose() => _sandbox.Dispose();
 
+    /// <summary>VM "vm" with one qcow2 disk, prepared, whose guest then wrote <paramref name="pattern"/>.</summary>
+    private (string Image, string Before, string Xml) RunningVm(byte pattern, string config = """{"disks": [{"target": "vda"}]}""")
+    {
+        var image = _sandbox.CreateImage("vm.qcow2");
+        var before = HookSandbox.Hash(image);
+        _sandbox.WriteConfig("vm", config);
+        var xml = HookSandbox.DomainXml("vm", ("vda", image));
+        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
+        HookSandbox.WritePattern(image, pattern);
+        return (image, before, xml);
+    }
+
     [Fact]
     public void Prepare_puts_an_empty_overlay_backed_by_the_base_at_the_image_path()
     {
@@ -35,12 +47,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     public void Release_puts_back_the_base_byte_identical_and_leaves_no_other_file()
     {
         // Arrange
-        var image = _sandbox.CreateImage("vm.qcow2");
-        var before = HookSandbox.Hash(image);
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
-        var xml = HookSandbox.DomainXml("vm", ("vda", image));
-        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
-        HookSandbox.WritePattern(image, 0x11);
+        var (image, before, xml) = RunningVm(0x11);
 
         // Act
         var (code, stderr) = _sandbox.Run("vm", "release", xml);
@@ -153,11 +160,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     public void Release_uses_the_flag_the_vm_started_with_when_the_config_became_unreadable()
     {
         // Arrange
-        var image = _sandbox.CreateImage("vm.qcow2");
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda", "one-shot-commit": true}]}""");
-        var xml = HookSandbox.DomainXml("vm", ("vda", image));
-        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
-        HookSandbox.WritePattern(image, 0x66);
+        var (image, _, xml) = RunningVm(0x66, """{"disks": [{"target": "vda", "one-shot-commit": true}]}""");
         _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda", "one-shot-commit": tru""");
 
         // Act
@@ -173,12 +176,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     public void A_saved_vm_keeps_its_overlay_through_the_restore_and_reverts_after_its_next_normal_stop()
     {
         // Arrange
-        var image = _sandbox.CreateImage("vm.qcow2");
-        var before = HookSandbox.Hash(image);
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
-        var xml = HookSandbox.DomainXml("vm", ("vda", image));
-        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
-        HookSandbox.WritePattern(image, 0x77);
+        var (image, before, xml) = RunningVm(0x77);
 
         // Act
         _sandbox.Run("vm", "release", xml, extra: "saved").ExitCode.Should().Be(0);
@@ -198,12 +196,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     public void A_saved_vm_started_without_a_restore_boots_from_the_base()
     {
         // Arrange: saved, then the saved RAM was removed (virsh managedsave-remove): no restore hook.
-        var image = _sandbox.CreateImage("vm.qcow2");
-        var before = HookSandbox.Hash(image);
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
-        var xml = HookSandbox.DomainXml("vm", ("vda", image));
-        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
-        HookSandbox.WritePattern(image, 0x79);
+        var (image, before, xml) = RunningVm(0x79);
         _sandbox.Run("vm", "release", xml, extra: "saved").ExitCode.Should().Be(0);
 
         // Act
@@ -220,11 +213,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     public void A_failed_restore_keeps_the_saved_overlay_for_the_next_try()
     {
         // Arrange
-        var image = _sandbox.CreateImage("vm.qcow2");
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
-        var xml = HookSandbox.DomainXml("vm", ("vda", image));
-        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
-        HookSandbox.WritePattern(image, 0x7A);
+        var (image, _, xml) = RunningVm(0x7A);
         _sandbox.Run("vm", "release", xml, extra: "saved").ExitCode.Should().Be(0);
         _sandbox.Run("vm", "restore", xml).ExitCode.Should().Be(0);
 
@@ -268,11 +257,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
     public void Release_reads_the_shutoff_reason_from_the_domain_log_on_libvirt_before_10_5()
     {
         // Arrange
-        var image = _sandbox.CreateImage("vm.qcow2");
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
-        var xml = HookSandbox.DomainXml("vm", ("vda", image));
-        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
-        HookSandbox.WritePattern(image, 0x78);
+        var (image, _, xml) = RunningVm(0x78);
         File.WriteAllText(_sandbox.Paths.DomainLogFile("vm"), "2026-11-21 10:00:00.000+0000: shutting down, reason=shutdown\n2026-11-21 10:05:00.000+0000: shutting down, reason=saved\n");
 
         // Act
