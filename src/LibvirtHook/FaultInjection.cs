@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace LibvirtHook;
 
@@ -8,7 +7,7 @@ namespace LibvirtHook;
 /// hook with SIGKILL. Only a build with <c>-c FaultInjection</c> has them: in every other
 /// build the compiler removes the calls, so production never reads the variable.
 /// </summary>
-public static partial class FaultInjection
+public static class FaultInjection
 {
     public const string EnvironmentVariable = "LIBVIRT_HOOK_KILL_AT";
 
@@ -16,9 +15,6 @@ public static partial class FaultInjection
     public static void Point(string name)
     {
         if (Environment.GetEnvironmentVariable(EnvironmentVariable) == name)
-            _ = Kill(Environment.ProcessId, 9);
+            _ = Platform.Native.Kill(Environment.ProcessId, 9);
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 }

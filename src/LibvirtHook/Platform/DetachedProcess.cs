@@ -8,7 +8,7 @@ namespace LibvirtHook.Platform;
 /// libvirtd reads the hook's stdout and stderr to EOF before it goes on, so a child that kept
 /// either pipe would hold the VM's stop hostage; .NET's Process.Start would hand them down.
 /// </summary>
-public static partial class DetachedProcess
+public static class DetachedProcess
 {
     private const short POSIX_SPAWN_SETSIGDEF = 0x04;
     private const short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -24,30 +24,30 @@ public static partial class DetachedProcess
         var signals = Marshal.AllocHGlobal(256);
         try
         {
-            Check(posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-            Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
+            Check(Native.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+            Check(Native.posix_spawnattr_init(attributes), "posix_spawnattr_init");
             for (var fd = 0; fd <= 2; fd++)
-                Check(posix_spawn_file_actions_addopen(actions, fd, "/dev/null", O_RDWR, 0), "posix_spawn_file_actions_addopen");
-            Check(posix_spawn_file_actions_addclosefrom_np(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
-            Check(posix_spawn_file_actions_addchdir_np(actions, "/"), "posix_spawn_file_actions_addchdir_np");
+                Check(Native.posix_spawn_file_actions_addopen(actions, fd, "/dev/null", O_RDWR, 0), "posix_spawn_file_actions_addopen");
+            Check(Native.posix_spawn_file_actions_addclosefrom_np(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
+            Check(Native.posix_spawn_file_actions_addchdir_np(actions, "/"), "posix_spawn_file_actions_addchdir_np");
 
-            Check(sigemptyset(signals), "sigemptyset");
-            Check(posix_spawnattr_setsigmask(attributes, signals), "posix_spawnattr_setsigmask");
-            Check(sigfillset(signals), "sigfillset");
-            Check(posix_spawnattr_setsigdefault(attributes, signals), "posix_spawnattr_setsigdefault");
-            Check(posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF), "posix_spawnattr_setflags");
+            Check(Native.sigemptyset(signals), "sigemptyset");
+            Check(Native.posix_spawnattr_setsigmask(attributes, signals), "posix_spawnattr_setsigmask");
+            Check(Native.sigfillset(signals), "sigfillset");
+            Check(Native.posix_spawnattr_setsigdefault(attributes, signals), "posix_spawnattr_setsigdefault");
+            Check(Native.posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF), "posix_spawnattr_setflags");
 
             var argv = ToArray([program, .. arguments], allocations);
             var envp = ToArray(environment.Select(e => e.Key + "=" + e.Value).ToList(), allocations);
-            var error = posix_spawn(out var pid, program, actions, attributes, argv, envp);
+            var error = Native.posix_spawn(out var pid, program, actions, attributes, argv, envp);
             if (error != 0)
                 throw new IOException($"Cannot start \"{program}\": {Marshal.GetPInvokeErrorMessage(error)}.");
             return pid;
         }
         finally
         {
-            posix_spawn_file_actions_destroy(actions);
-            posix_spawnattr_destroy(attributes);
+            Native.posix_spawn_file_actions_destroy(actions);
+            Native.posix_spawnattr_destroy(attributes);
             Marshal.FreeHGlobal(actions);
             Marshal.FreeHGlobal(attributes);
             Marshal.FreeHGlobal(signals);
@@ -73,43 +73,4 @@ public static partial class DetachedProcess
         if (result != 0)
             throw new IOException($"{call} failed: {Marshal.GetPInvokeErrorMessage(result == -1 ? Marshal.GetLastPInvokeError() : result)}.");
     }
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int posix_spawn(out int pid, string path, IntPtr fileActions, IntPtr attributes, IntPtr[] argv, IntPtr[] envp);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawn_file_actions_init(IntPtr actions);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawn_file_actions_destroy(IntPtr actions);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int posix_spawn_file_actions_addopen(IntPtr actions, int fd, string path, int flags, int mode);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawn_file_actions_addclosefrom_np(IntPtr actions, int from);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int posix_spawn_file_actions_addchdir_np(IntPtr actions, string path);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_init(IntPtr attributes);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_destroy(IntPtr attributes);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_setflags(IntPtr attributes, short flags);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_setsigmask(IntPtr attributes, IntPtr signals);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sigemptyset(IntPtr set);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sigfillset(IntPtr set);
 }

@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace LibvirtHook.Platform;
 
-/// <summary>The few POSIX calls .NET does not expose: hard links, directory fsync, flock, ownership.</summary>
+/// <summary>
+/// The few POSIX calls .NET does not expose, all in one place: hard links, directory fsync, flock,
+/// ownership, statx, kill, and posix_spawn with the attributes a detached worker needs.
+/// </summary>
 internal static partial class Native
 {
     public const int O_RDONLY = 0;
@@ -40,6 +43,48 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Statx(int dirFd, string path, int flags, uint mask, out StatxBuffer buffer);
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn(out int pid, string path, IntPtr fileActions, IntPtr attributes, IntPtr[] argv, IntPtr[] envp);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawn_file_actions_init(IntPtr actions);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawn_file_actions_destroy(IntPtr actions);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addopen(IntPtr actions, int fd, string path, int flags, int mode);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawn_file_actions_addclosefrom_np(IntPtr actions, int from);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addchdir_np(IntPtr actions, string path);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawnattr_init(IntPtr attributes);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawnattr_destroy(IntPtr attributes);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawnattr_setflags(IntPtr attributes, short flags);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawnattr_setsigmask(IntPtr attributes, IntPtr signals);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int sigemptyset(IntPtr set);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int sigfillset(IntPtr set);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
