@@ -68,6 +68,9 @@ public sealed class PrivateLibvirt : IDisposable
     /// <summary>libvirt 10.5 and later pass the shut-off reason to release; before, the hook reads the domain log.</summary>
     public bool PassesShutoffReason => DaemonVersion >= new Version(10, 5);
 
+    /// <summary>What a release line's reason-from= says on this libvirt when libvirt knows the reason.</summary>
+    public string ShutoffReasonSource => LogCatalog.Name(PassesShutoffReason ? LibvirtHook.Hook.ReasonSource.Argument : LibvirtHook.Hook.ReasonSource.DomainLog);
+
     public string Root { get; }
 
     public string Images { get; }
