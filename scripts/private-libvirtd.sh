@@ -58,7 +58,7 @@ private_libvirtd_start() {
 private_libvirtd_version() {
     virsh -q -c qemu:///system version --daemon | awk -F': ' '
         /Running hypervisor/ { split($2, h, " "); qemu = h[2] }
-        /Running against daemon/ { split($2, d, " "); daemon = d[2] }
+        /Running against daemon/ { split($2, d, " "); daemon = d[1] }
         END { printf "libvirtd %s, QEMU %s\n", daemon, qemu }'
 }
 
