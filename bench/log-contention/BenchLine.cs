@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using LibvirtHook.Logging;
 
 namespace LogContention;
 
@@ -10,8 +12,14 @@ internal static partial class BenchLine
 {
     public const int FillerLength = 120;
 
-    public static string Payload(int processId, int sequence) =>
-        $"bench pid={processId} seq={sequence} data={new string((char)('a' + sequence % 26), FillerLength)} end";
+    /// <summary>The payload as a Serilog message template: rendered, it reads <c>pid=P seq=S data=FILLER</c>.</summary>
+    public const string Template = "pid={Pid} seq={Seq} data={Data:l}";
+
+    /// <summary>The same payload as hooks.log fields, for writers that take a LogLine.</summary>
+    public static IReadOnlyList<LogField> Fields(int processId, int sequence) =>
+        [new("pid", processId.ToString(CultureInfo.InvariantCulture)), new("seq", sequence.ToString(CultureInfo.InvariantCulture)), new("data", Filler(sequence))];
+
+    public static string Filler(int sequence) => new((char)('a' + sequence % 26), FillerLength);
 
     /// <summary>The (process, sequence) of a whole line, or null for a torn one.</summary>
     public static (int ProcessId, int Sequence)? Parse(string line)
@@ -22,12 +30,12 @@ internal static partial class BenchLine
 
         var processId = int.Parse(match.Groups["pid"].ValueSpan);
         var sequence = int.Parse(match.Groups["seq"].ValueSpan);
-        return match.Groups["data"].Value == new string((char)('a' + sequence % 26), FillerLength)
+        return match.Groups["data"].Value == Filler(sequence)
             ? (processId, sequence)
             : null;
     }
 
     // One payload per line, ending the line, after a prefix that holds no other payload.
-    [GeneratedRegex(@"^(?:(?!bench pid=).)*bench pid=(?<pid>\d+) seq=(?<seq>\d+) data=(?<data>[a-z]+) end$")]
+    [GeneratedRegex(@"^(?:(?!pid=).)* pid=(?<pid>\d+) seq=(?<seq>\d+) data=(?<data>[a-z]+)$")]
     private static partial Regex WholeLine();
 }

@@ -19,7 +19,7 @@ internal static class LineWriters
         {
             var log = new HookLog(path);
             for (var sequence = 0; sequence < lines; sequence++)
-                log.Write("bench", "contention", BenchLine.Payload(processId, sequence));
+                log.Write(new LogLine { Time = DateTimeOffset.Now, Pid = processId, Vm = "bench", Op = "contention", Fields = BenchLine.Fields(processId, sequence) });
             return 0;
         }
 
@@ -32,7 +32,7 @@ internal static class LineWriters
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No such writer."),
         };
         for (var sequence = 0; sequence < lines; sequence++)
-            logger.Information("{Line:l}", BenchLine.Payload(processId, sequence));
+            logger.Information(BenchLine.Template, processId, sequence, BenchLine.Filler(sequence));
         return 0;
     }
 }

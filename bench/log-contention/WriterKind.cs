@@ -12,6 +12,6 @@ internal enum WriterKind
     /// <summary>Serilog.Sinks.File, not shared, unbuffered: a flush per event but no cross-process lock.</summary>
     SerilogUnbuffered,
 
-    /// <summary>Serilog's API with a sink that hands each rendered line to HookLog.</summary>
+    /// <summary>Serilog's API with a sink that writes each event through HookLog, its properties as the line's fields.</summary>
     SerilogHookLogSink,
 }
