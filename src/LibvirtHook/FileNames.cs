@@ -7,7 +7,7 @@ namespace LibvirtHook;
 /// Turns a domain name into a file name that cannot be mistaken for an option, a hidden file
 /// or a path: libvirt allows almost any character in names.
 /// </summary>
-public static class FileNames
+internal static class FileNames
 {
     /// <summary>
     /// The longest escaped name used as is. A file name may have 255 bytes; the state files add

@@ -9,7 +9,7 @@ namespace LibvirtHook.Admin;
 /// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold.
 /// Exit codes: 0 done (or no problem found), 1 problems found or the command failed, 2 usage error.
 /// </summary>
-public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
+internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
 {
     public const int Ok = ExitCodes.Ok;
     public const int Problems = ExitCodes.Failed;

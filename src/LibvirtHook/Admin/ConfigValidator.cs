@@ -9,7 +9,7 @@ namespace LibvirtHook.Admin;
 /// <c>libvirt-hook validate</c>: what prepare would refuse, found before the VM is started, against
 /// the live domain XML. One sentence per problem.
 /// </summary>
-public sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
+internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
 {
     public IReadOnlyList<string> Validate(string name)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LibvirtHook.Admin;
 
 /// <summary>Durations as admins type them on the command line: 90s, 30m, 1h, 2d.</summary>
-public static class Duration
+internal static class Duration
 {
     public static bool TryParse(string text, out TimeSpan duration)
     {

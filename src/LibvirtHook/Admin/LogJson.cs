@@ -8,7 +8,7 @@ namespace LibvirtHook.Admin;
 /// <c>libvirt-hook log --json</c>: one JSON object a line (time, pid, vm, op, then the line's own
 /// keys), so scripts and benches read hooks.log through the log's catalogue, not with regexes.
 /// </summary>
-public static class LogJson
+internal static class LogJson
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

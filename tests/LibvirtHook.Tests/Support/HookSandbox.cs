@@ -5,7 +5,7 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Tests.Support;
 
 /// <summary>A hook with all its paths in a temp directory, and images made by the real qemu-img.</summary>
-public sealed class HookSandbox : IDisposable
+internal sealed class HookSandbox : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
