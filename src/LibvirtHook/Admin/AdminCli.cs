@@ -6,7 +6,8 @@ using LibvirtHook.Restart;
 namespace LibvirtHook.Admin;
 
 /// <summary>
-/// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold.
+/// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold,
+/// enable, disable, check, metrics.
 /// Exit codes: 0 done (or no problem found), 1 problems found or the command failed, 2 usage error.
 /// </summary>
 public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
@@ -34,6 +35,8 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
         root.Subcommands.Add(CommitOnceCommand());
         root.Subcommands.Add(HoldCommand("hold", hold: true));
         root.Subcommands.Add(HoldCommand("unhold", hold: false));
+        root.Subcommands.Add(EnableCommand());
+        root.Subcommands.Add(DisableCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -47,6 +50,12 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (RefusedException e)
+        {
+            foreach (var problem in e.Problems)
+                error.WriteLine($"libvirt-hook: {problem}");
+            return Problems;
         }
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
@@ -102,9 +111,12 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
         {
             var validator = new ConfigValidator(paths, tools);
             var names = result.GetValue(vm) is { } only ? [only] : new StatusReport(paths, tools).ManagedVms().Where(n => File.Exists(paths.ConfigFile(n))).ToList();
-            var problems = names.SelectMany(validator.Validate).ToList();
+            var findings = names.Select(validator.Validate).ToList();
+            var problems = findings.SelectMany(f => f.Problems).ToList();
             foreach (var problem in problems)
                 output.WriteLine(problem);
+            foreach (var warning in findings.SelectMany(f => f.Warnings))
+                output.WriteLine($"Warning: {warning}");
             if (problems.Count == 0)
                 output.WriteLine($"OK: {names.Count} VM config(s) checked, no problem found.");
             return problems.Count == 0 ? Ok : Problems;
@@ -139,6 +151,57 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
 
             ConfigFile.SetOneShotCommit(path, targets, true);
             output.WriteLine($"one-shot-commit set for {string.Join(", ", targets)} of \"{name}\": the session running now (or the next one) is committed when the VM stops.");
+            return Ok;
+        });
+        return command;
+    }
+
+    private Command EnableCommand()
+    {
+        var vm = new Argument<string>("VM") { Description = "The domain to make stateless (a name like a command works after --)." };
+        var disks = new Option<string[]>("--disk") { Description = "A disk target to make stateless (repeat for more; default: every file-backed qcow2 disk).", HelpName = "TARGET" };
+        var restart = new Option<bool>("--restart") { Description = "Add a restart section with the defaults: started again after a guest power-off or a crash." };
+        var coldReboot = new Option<bool>("--cold-reboot") { Description = "Set <on_reboot>destroy</on_reboot> in the persistent definition (virsh), so a guest's own reboot boots from the base; implies --restart." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing config (the old one is kept as <vm>.json.bak)." };
+        var command = new Command("enable", """
+            Make a VM stateless: writes /etc/libvirt/hooks/config/<vm>.json (atomically, root, 0644) after
+            checking everything prepare would check at the next start; nothing is written if anything is
+            wrong. A running VM becomes stateless at its next start.
+            Examples:
+              libvirt-hook enable kiosk
+              libvirt-hook enable kiosk --disk vda --cold-reboot
+              libvirt-hook enable --restart -- --help      (a domain named "--help")
+            """) { vm, disks, restart, coldReboot, force };
+        command.SetAction(result =>
+        {
+            var lines = new Onboarding(paths, tools).Enable(new EnableRequest
+            {
+                Name = result.GetValue(vm)!,
+                Disks = result.GetValue(disks) ?? [],
+                Restart = result.GetValue(restart),
+                ColdReboot = result.GetValue(coldReboot),
+                Force = result.GetValue(force),
+            });
+            foreach (var line in lines)
+                output.WriteLine(line);
+            return Ok;
+        });
+        return command;
+    }
+
+    private Command DisableCommand()
+    {
+        var vm = new Argument<string>("VM") { Description = "The domain the hook should leave alone from now on." };
+        var command = new Command("disable", """
+            Stop managing a VM: its config goes to <vm>.json.bak. Overlays it runs on now are still
+            discarded at its next stop (the hook's journal keeps track of them); after that it runs on its images.
+            Example:
+              libvirt-hook disable kiosk
+            """) { vm };
+        command.SetAction(result =>
+        {
+            foreach (var line in new Onboarding(paths, tools).Disable(result.GetValue(vm)!))
+                output.WriteLine(line);
             return Ok;
         });
         return command;

@@ -60,6 +60,8 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                 if (config is null)
                     return "action=none reason=\"config removed\"";
                 disks.Prepare(domain, config, configPath);
+                if (RebootAdvice.Warning(call.Domain, domain, config) is { } advice)
+                    report($"warning={HookLog.Quote(advice)}");
                 return $"action=prepared disks={config.Disks.Count}";
             }
 
