@@ -37,6 +37,8 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
         root.Subcommands.Add(HoldCommand("unhold", hold: false));
         root.Subcommands.Add(EnableCommand());
         root.Subcommands.Add(DisableCommand());
+        root.Subcommands.Add(CheckCommand());
+        root.Subcommands.Add(MetricsCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -44,7 +46,8 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
             foreach (var parseError in parsed.Errors)
                 error.WriteLine($"libvirt-hook: {parseError.Message}");
             error.WriteLine("Try: libvirt-hook --help");
-            return Usage;
+            // A monitoring system reads any other exit code as a state of what it watches.
+            return parsed.CommandResult.Command.Name == "check" ? (int)CheckState.Unknown : Usage;
         }
 
         try
@@ -202,6 +205,104 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
         {
             foreach (var line in new Onboarding(paths, tools).Disable(result.GetValue(vm)!))
                 output.WriteLine(line);
+            return Ok;
+        });
+        return command;
+    }
+
+    private static Option<TimeSpan> SinceOption() => new("--since")
+    {
+        Description = "How far back hooks.log counts failed hook calls: 90s, 30m, 1h, 2d (default 1h).",
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => TimeSpan.FromHours(1),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (DurationText.Parse(text) is { } duration)
+                return duration;
+            result.AddError($"--since \"{text}\" is not a duration; use a number with s, m, h or d, such as 1h.");
+            return default;
+        },
+    };
+
+    private static Option<int> PercentOption(string name, int value, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "PERCENT",
+        DefaultValueFactory = _ => value,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var percent) && percent <= 100)
+                return percent;
+            result.AddError($"{name} \"{text}\" is not a percentage; use a whole number from 0 to 100.");
+            return default;
+        },
+    };
+
+    private Command CheckCommand()
+    {
+        var vms = new Argument<string[]>("VM") { Description = "Only these VMs (default: every managed VM).", Arity = ArgumentArity.ZeroOrMore };
+        var since = SinceOption();
+        var overlayWarn = PercentOption("--overlay-warn", new CheckThresholds().OverlayWarnPercent, "WARNING when an overlay is larger than this share of its disk's virtual size (default 50).");
+        var freeWarn = PercentOption("--free-warn", new CheckThresholds().FreeWarnPercent, "WARNING when a filesystem holding stateless images has less free space than this (default 10).");
+        var command = new Command("check", """
+            A monitoring plugin (Nagios, Icinga, Sensu, ... conventions): one status line with performance
+            data after "|", then one line per finding. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+            CRITICAL: a VM the crash-loop guard gave up on (within its window), a failed hook call in
+            hooks.log within --since, .stateless-base/.stateless-new files without a journal, a config
+            that does not parse. WARNING: a held VM, a large overlay, a filesystem low on space.
+            UNKNOWN: libvirtd does not answer. Reads files and virsh only; changes nothing.
+            Examples:
+              libvirt-hook check
+              libvirt-hook check --since 15m --overlay-warn 80 kiosk
+            """) { vms, since, overlayWarn, freeWarn };
+        command.SetAction(result =>
+        {
+            try
+            {
+                var health = new HealthCollector(paths, tools).Collect(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now);
+                var verdict = CheckVerdict.Evaluate(health, new CheckThresholds { OverlayWarnPercent = result.GetValue(overlayWarn), FreeWarnPercent = result.GetValue(freeWarn) });
+                output.Write(verdict.Render());
+                return (int)verdict.State;
+            }
+            catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
+            {
+                output.WriteLine($"LIBVIRT-HOOK UNKNOWN - {e.Message}");
+                return (int)CheckState.Unknown;
+            }
+        });
+        return command;
+    }
+
+    private Command MetricsCommand()
+    {
+        var vms = new Argument<string[]>("VM") { Description = "Only these VMs (default: every managed VM).", Arity = ArgumentArity.ZeroOrMore };
+        var since = SinceOption();
+        var file = new Option<string?>("--output", "-o") { Description = "Write to this file atomically (for node_exporter's textfile collector) instead of stdout.", HelpName = "FILE" };
+        var command = new Command("metrics", """
+            The facts check judges, in the Prometheus text format, for node_exporter's textfile collector.
+            Reads files and virsh only; changes nothing but --output.
+            Examples:
+              libvirt-hook metrics
+              libvirt-hook metrics --output /var/lib/prometheus/node-exporter/libvirt-hook.prom
+            (contrib/systemd/libvirt-hook-metrics.timer runs the second one every minute, once enabled)
+            """) { vms, since, file };
+        command.SetAction(result =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var health = new HealthCollector(paths, tools).Collect(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now);
+            var text = PrometheusText.Render(health, watch.Elapsed);
+            if (result.GetValue(file) is { } path)
+            {
+                // The collector may read at any moment: it must see the old file or the new one.
+                Platform.FileSystem.WriteAtomically(path, text, newFilePermissions: 0b110_100_100);
+            }
+            else
+            {
+                output.Write(text);
+            }
+
             return Ok;
         });
         return command;
