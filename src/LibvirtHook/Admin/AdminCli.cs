@@ -12,9 +12,9 @@ namespace LibvirtHook.Admin;
 /// </summary>
 public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
 {
-    public const int Ok = 0;
-    public const int Problems = 1;
-    public const int Usage = 2;
+    public const int Ok = ExitCodes.Ok;
+    public const int Problems = ExitCodes.Failed;
+    public const int Usage = ExitCodes.Usage;
 
     // Log lines quote with " and times carry +: keep them readable instead of \u0022 and \u002B.
     private static readonly AdminJsonContext Json = new(new JsonSerializerOptions(AdminJsonContext.Default.Options)

@@ -27,7 +27,7 @@ public static class CheckVerdict
             if (vm.Errors.Count > 0)
             {
                 var last = vm.Errors[^1];
-                findings.Add(new(CheckState.Critical, $"\"{vm.Name}\": {vm.Errors.Count} failed hook call{(vm.Errors.Count == 1 ? "" : "s")} in hooks.log in the last {Span(health.Since)}, the last at {Time(last.Time)} (op={last.Operation}): {last.Message}"));
+                findings.Add(new(CheckState.Critical, $"\"{vm.Name}\": {vm.Errors.Count} failed hook call{(vm.Errors.Count == 1 ? "" : "s")} in hooks.log in the last {Span(health.Since)}, the last at {Time(last.Time)} (op={last.Op}): {last[Logging.LogCatalog.Keys.Message] ?? last.Summary()}"));
             }
 
             foreach (var disk in vm.Disks)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LibvirtHook.Config;
+using LibvirtHook.Domain;
 
 namespace LibvirtHook.Admin;
 
@@ -18,7 +19,7 @@ public static class ConfigText
         if (restart is not null)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $",\n  \"restart\": {{\"on\": [{string.Join(", ", restart.On.Select(Quote))}], \"delay-seconds\": {restart.DelaySeconds}, \"max-restarts\": {restart.MaxRestarts}, \"window-seconds\": {restart.WindowSeconds}}}");
+                $",\n  \"restart\": {{\"on\": [{string.Join(", ", restart.On.Select(r => Quote(r.Name())))}], \"delay-seconds\": {restart.DelaySeconds}, \"max-restarts\": {restart.MaxRestarts}, \"window-seconds\": {restart.WindowSeconds}}}");
         }
 
         return text.Append("\n}\n").ToString();

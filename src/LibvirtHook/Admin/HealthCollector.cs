@@ -1,5 +1,6 @@
 using LibvirtHook.Config;
 using LibvirtHook.Domain;
+using LibvirtHook.Logging;
 using LibvirtHook.Platform;
 using LibvirtHook.Restart;
 using LibvirtHook.Stateless;
@@ -46,7 +47,7 @@ public sealed class HealthCollector(HookPaths paths, ToolPaths tools)
         var xmls = libvirtError is null ? virsh.DumpInactiveXmls(needXml) : new Dictionary<string, string>();
 
         var window = names.Select(n => configs[n].Config?.Restart?.WindowSeconds ?? new RestartPolicy().WindowSeconds).DefaultIfEmpty(0).Max();
-        var log = HookLogScan.Since(paths.LogFile, now - TimeSpan.FromSeconds(Math.Max(since.TotalSeconds, window)));
+        var log = new HookLogReader(paths.LogFile).Since(now - TimeSpan.FromSeconds(Math.Max(since.TotalSeconds, window)));
         var logByVm = log.GroupBy(l => l.Vm).ToDictionary(g => g.Key, g => g.ToList());
 
         var filesystems = new Dictionary<string, (long? Available, long? Size)>(StringComparer.Ordinal);
@@ -68,8 +69,8 @@ public sealed class HealthCollector(HookPaths paths, ToolPaths tools)
 
             var windowSeconds = config?.Restart?.WindowSeconds ?? new RestartPolicy().WindowSeconds;
             var lines = logByVm.GetValueOrDefault(name) ?? [];
-            var giveUp = lines.FindLastIndex(l => l.IsCrashLoopGiveUp);
-            var gaveUp = giveUp >= 0 && !lines.Skip(giveUp + 1).Any(l => l.IsStarted) && lines[giveUp].Time > now - TimeSpan.FromSeconds(windowSeconds)
+            var giveUp = lines.FindLastIndex(LogCatalog.IsCrashLoopGiveUp);
+            var gaveUp = giveUp >= 0 && !lines.Skip(giveUp + 1).Any(IsStarted) && lines[giveUp].Time > now - TimeSpan.FromSeconds(windowSeconds)
                 ? lines[giveUp].Time
                 : (DateTimeOffset?)null;
             return new VmHealth
@@ -84,7 +85,7 @@ public sealed class HealthCollector(HookPaths paths, ToolPaths tools)
                 RestartsInWindow = new RestartHistory(paths.RestartHistoryFile(name)).Load().Count(r => r > now - TimeSpan.FromSeconds(windowSeconds)),
                 WindowSeconds = windowSeconds,
                 GaveUpAt = gaveUp,
-                Errors = lines.Where(l => l.IsError && l.Time >= now - since).ToList(),
+                Errors = lines.Where(l => l.Has(LogCatalog.Keys.Outcome, LogCatalog.Outcomes.Error) && l.Time >= now - since).ToList(),
             };
         }).ToList();
 
@@ -97,6 +98,9 @@ public sealed class HealthCollector(HookPaths paths, ToolPaths tools)
             Since = since,
         };
     }
+
+    /// <summary>The VM runs again (the worker or an admin started it), so an earlier give-up is over.</summary>
+    private static bool IsStarted(LogLine line) => line.Op == "started" && line.Has(LogCatalog.Keys.Outcome, LogCatalog.Outcomes.Ok);
 
     private List<DiskHealth> Disks(string name, VmConfig? config, Journal? journal, DomainDescription? domain, Dictionary<string, (long? Available, long? Size)> filesystems)
     {

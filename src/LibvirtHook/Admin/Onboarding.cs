@@ -151,7 +151,7 @@ public sealed class Onboarding(HookPaths paths, ToolPaths tools)
         var state = "unknown";
         try
         {
-            state = Restart.RestartPlanner.ParseDomState(virsh.DomState(name)).State;
+            state = virsh.DomState(name).State;
         }
         catch (ToolException)
         {
@@ -178,10 +178,10 @@ public sealed class Onboarding(HookPaths paths, ToolPaths tools)
 
         if (restart is not null)
         {
-            yield return $"After a {string.Join(" or ", restart.On.Select(r => r == "shutdown" ? "guest power-off (or reboot, with on_reboot destroy)" : r))}, it is started again, at most {restart.MaxRestarts} times in {restart.WindowSeconds} s; virsh destroy or libvirt-hook hold keeps it down.";
+            yield return $"After a {string.Join(" or ", restart.On.Select(r => r == ShutoffReason.Shutdown ? "guest power-off (or reboot, with on_reboot destroy)" : r.Name()))}, it is started again, at most {restart.MaxRestarts} times in {restart.WindowSeconds} s; virsh destroy or libvirt-hook hold keeps it down.";
         }
 
-        if (!coldRebootSet && targets.Count > 0 && RebootAdvice.Warning(name, domain, new VmConfig { Disks = targets.Select(t => new DiskConfig { Target = t }).ToList(), Restart = restart }) is { } warning)
+        if (!coldRebootSet && targets.Count > 0 && RebootAdvice.Warning(name, domain, new VmConfig { Source = "", Disks = targets.Select(t => new DiskConfig { Target = t }).ToList(), Restart = restart }) is { } warning)
             yield return $"Warning: {warning}";
     }
 

@@ -1,5 +1,6 @@
 using LibvirtHook.Config;
 using LibvirtHook.Domain;
+using LibvirtHook.Logging;
 using LibvirtHook.Platform;
 using LibvirtHook.Restart;
 using LibvirtHook.Stateless;
@@ -32,7 +33,7 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         return [.. names];
     }
 
-    public VmStatus Collect(string name, IReadOnlyList<string> logTail)
+    public VmStatus Collect(string name, IReadOnlyList<LogLine> logTail)
     {
         VmConfig? config = null;
         string? configError = null;
@@ -46,7 +47,7 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         }
 
         var journal = TryLoadJournal(paths.JournalFile(name));
-        var (state, reason) = State(name);
+        var state = State(name);
         var domain = PersistentDomain(name);
         var images = journal is null && domain is not null
             ? domain.Disks.Where(d => d.SourceFile is not null).ToDictionary(d => d.Target, d => d.SourceFile!)
@@ -72,8 +73,8 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         return new VmStatus
         {
             Name = name,
-            State = state,
-            StateReason = reason,
+            State = state?.State ?? "unknown",
+            StateReason = state?.Reason,
             ConfigError = configError,
             Disks = disks,
             Restart = config?.Restart,
@@ -85,35 +86,21 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
     }
 
     /// <summary>The end of hooks.log: enough for every VM's last action, without reading a huge file whole.</summary>
-    public IReadOnlyList<string> ReadLogTail()
-    {
-        if (!File.Exists(paths.LogFile))
-            return [];
-        using var stream = File.OpenRead(paths.LogFile);
-        stream.Seek(Math.Max(0, stream.Length - (4 * 1024 * 1024)), SeekOrigin.Begin);
-        return new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    public IReadOnlyList<LogLine> ReadLogTail() => new HookLogReader(paths.LogFile).Tail();
 
-    private static string? LastAction(string name, IReadOnlyList<string> logTail)
-    {
-        var marker = $" vm={Logging.HookLog.Quote(name)} ";
-        var line = logTail.LastOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
-        if (line is null)
-            return null;
-        var at = line.IndexOf(marker, StringComparison.Ordinal);
-        return line[..line.IndexOf(' ', StringComparison.Ordinal)] + line[(at + marker.Length - 1)..];
-    }
+    private static string? LastAction(string name, IReadOnlyList<LogLine> logTail) =>
+        logTail.LastOrDefault(l => l.Vm == name)?.Summary();
 
-    private (string State, string? Reason) State(string name)
+    /// <returns>Null when virsh cannot say (libvirtd down, domain undefined).</returns>
+    private DomainState? State(string name)
     {
         try
         {
-            var (state, reason) = RestartPlanner.ParseDomState(new Virsh(tools).DomState(name));
-            return (state, reason);
+            return new Virsh(tools).DomState(name);
         }
         catch (ToolException)
         {
-            return ("unknown", null);
+            return null;
         }
     }
 

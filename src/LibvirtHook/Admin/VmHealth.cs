@@ -26,5 +26,5 @@ public sealed record VmHealth
     public DateTimeOffset? GaveUpAt { get; init; }
 
     /// <summary>outcome=error lines for this VM within the checked period, oldest first.</summary>
-    public IReadOnlyList<HookLogLine> Errors { get; init; } = [];
+    public IReadOnlyList<Logging.LogLine> Errors { get; init; } = [];
 }

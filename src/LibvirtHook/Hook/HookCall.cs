@@ -7,16 +7,14 @@ public sealed record HookCall
 
     public required string Operation { get; init; }
 
-    public string SubOperation { get; init; } = "-";
-
     /// <summary>For <c>release</c> on libvirt 10.5 and later: the shut-off reason; "-" before.</summary>
     public string Extra { get; init; } = "-";
 
+    /// <remarks>The sub-operation (argv[3]: begin, end, ...) decides nothing here: each op comes with one.</remarks>
     public static HookCall FromArguments(IReadOnlyList<string> args) => new()
     {
         Domain = args[0],
         Operation = args[1],
-        SubOperation = args.Count > 2 ? args[2] : "-",
         Extra = args.Count > 3 ? args[3] : "-",
     };
 }

@@ -8,8 +8,6 @@ public sealed class JournalStore(string path)
 {
     public string Path { get; } = path;
 
-    public bool Exists => File.Exists(Path);
-
     public Journal? Load()
     {
         if (!File.Exists(Path))

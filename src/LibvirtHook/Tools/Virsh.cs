@@ -1,41 +1,49 @@
+using LibvirtHook.Domain;
+
 namespace LibvirtHook.Tools;
 
-/// <summary>virsh against the system daemon. Domains are named by UUID: no quoting, no look-alikes.</summary>
+/// <summary>virsh against the system daemon. Domains are named by UUID where the caller has it: no quoting, no look-alikes.</summary>
 public sealed class Virsh(ToolPaths tools)
 {
-    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(30);
+    // A libvirtd that does not answer a query within this long is not going to.
+    public static readonly TimeSpan QueryLimit = TimeSpan.FromSeconds(30);
 
-    /// <summary>"shut off (shutdown)", "running (booted)", ...</summary>
-    public string DomState(string domain) =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "domstate", "--reason", "--domain", domain], Quick).StandardOutput;
+    // A start runs the prepare hook (qemu-img) and starts QEMU; libvirt gives up on its own job locks after 30 s.
+    public static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(5);
+
+    public DomainState DomState(string domain) =>
+        DomainState.Parse(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "domstate", "--reason", "--domain", domain], QueryLimit).StandardOutput);
 
     public string DumpXml(string domain) =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dumpxml", "--domain", domain], Quick).StandardOutput;
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dumpxml", "--domain", domain], QueryLimit).StandardOutput;
+
+    public void Start(string domain) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "start", "--domain", domain], StartLimit);
 
     /// <summary>
     /// The persistent definition, the one the next start uses. With <paramref name="securityInfo"/>
     /// it keeps passwords (VNC, SPICE), so that defining it again loses nothing.
     /// </summary>
     public string DumpInactiveXml(string domain, bool securityInfo = false) =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dumpxml", "--inactive", .. securityInfo ? new[] { "--security-info" } : [], "--domain", domain], Quick).StandardOutput;
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dumpxml", "--inactive", .. securityInfo ? new[] { "--security-info" } : [], "--domain", domain], QueryLimit).StandardOutput;
 
     /// <summary>Replaces the persistent definition; a running domain keeps its live one until it stops.</summary>
     public void Define(string xmlFile) =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "define", "--file", xmlFile], Quick);
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "define", "--file", xmlFile], QueryLimit);
 
     /// <summary>False for a transient domain (created, never defined): it has no persistent definition.</summary>
     public bool IsPersistent(string domain) =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dominfo", "--domain", domain], Quick).StandardOutput
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dominfo", "--domain", domain], QueryLimit).StandardOutput
             .Split('\n')
             .Any(l => l.StartsWith("Persistent:", StringComparison.Ordinal) && l.EndsWith("yes", StringComparison.Ordinal));
 
     /// <summary>Every domain libvirt knows, running or not, as (UUID, name): one virsh call for all of them.</summary>
     public IReadOnlyList<(string Uuid, string Name)> ListAll() =>
-        ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], Quick).StandardOutput);
+        ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput);
 
     /// <summary>The UUIDs of the active (running or paused) domains.</summary>
     public IReadOnlySet<string> ActiveUuids() =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--uuid"], Quick).StandardOutput
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--uuid"], QueryLimit).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .ToHashSet(StringComparer.Ordinal);
 
@@ -52,7 +60,7 @@ public sealed class Virsh(ToolPaths tools)
             throw new ArgumentException("Only UUIDs can be passed in a virsh command string.", nameof(uuids));
         const string marker = "@@libvirt-hook-next@@";
         var script = string.Join(" ; ", uuids.Select(u => $"echo {marker} {u} ; dumpxml --inactive --domain {u}"));
-        var output = ProcessRunner.RunUnchecked(tools.Virsh, ["-c", tools.LibvirtUri, "-q", script], Quick).StandardOutput;
+        var output = ProcessRunner.RunUnchecked(tools.Virsh, ["-c", tools.LibvirtUri, "-q", script], QueryLimit).StandardOutput;
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var part in output.Split(marker, StringSplitOptions.RemoveEmptyEntries))
         {
@@ -66,9 +74,6 @@ public sealed class Virsh(ToolPaths tools)
 
         return result;
     }
-
-    public void Start(string domain) =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "start", "--domain", domain], TimeSpan.FromMinutes(5));
 
     /// <summary>Lines of "UUID NAME": the UUID is 36 characters, the rest of the line is the name, spaces included.</summary>
     public static IReadOnlyList<(string Uuid, string Name)> ParseUuidNameList(string output) =>

@@ -1,4 +1,5 @@
 using LibvirtHook.Admin;
+using LibvirtHook.Logging;
 
 namespace LibvirtHook.Tests.Admin;
 
@@ -43,7 +44,7 @@ public sealed class CheckVerdictSpecs
     [Fact]
     public void A_failed_hook_call_is_critical_with_its_message()
     {
-        var error = HookLogScan.Parse("""2026-11-25T11:59:00.000+00:00 [1] vm="kiosk" op=release outcome=error ms=3 message="Cannot rename \"a\" to \"b\": Permission denied." """.TrimEnd())!;
+        LogLine.TryParse("""2026-11-25T11:59:00.000+00:00 [1] vm="kiosk" op=release outcome=error ms=3 message="Cannot rename \"a\" to \"b\": Permission denied." """.TrimEnd(), out var error).Should().BeTrue();
 
         var result = Evaluate(Vm() with { Errors = [error] });
 

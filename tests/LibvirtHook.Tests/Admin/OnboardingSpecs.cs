@@ -152,7 +152,7 @@ public sealed class OnboardingSpecs : IDisposable
         code.Should().Be(0, error);
         File.ReadAllText(DefinedXml).Should().Be(domain.Replace("<on_reboot>restart</on_reboot>", "<on_reboot>destroy</on_reboot>"));
         File.ReadAllLines(Calls).Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
-        ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!.Restart!.On.Should().Contain("shutdown");
+        ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!.Restart!.On.Should().Contain(LibvirtHook.Domain.ShutoffReason.Shutdown);
         output.Should().Contain("Set <on_reboot>destroy</on_reboot> in the persistent definition of \"kiosk\" (it was restart)");
     }
 

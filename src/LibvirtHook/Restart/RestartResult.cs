@@ -1,0 +1,8 @@
+namespace LibvirtHook.Restart;
+
+public enum RestartResult
+{
+    Started,
+    NotStarted,
+    Error,
+}
