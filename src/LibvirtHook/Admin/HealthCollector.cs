@@ -156,7 +156,8 @@ public sealed class HealthCollector(HookPaths paths, ToolPaths tools)
             Image = image,
             OnOverlay = onOverlay && status.Exists,
             OverlayBytes = onOverlay && status.Exists ? (long)status.Size : null,
-            VirtualBytes = status.Exists ? Qcow2Header.VirtualSize(image) ?? (long)status.Size : null,
+            // A base may be raw, whose size is its file's; an overlay is always qcow2.
+            VirtualBytes = status.Exists ? Qcow2Header.VirtualSize(image) ?? (onOverlay ? null : (long)status.Size) : null,
             FilesystemAvailableBytes = space.Available,
             FilesystemSizeBytes = space.Size,
             Strays = strays,

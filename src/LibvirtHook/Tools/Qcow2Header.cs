@@ -8,7 +8,7 @@ namespace LibvirtHook.Tools;
 /// </summary>
 public static class Qcow2Header
 {
-    private static ReadOnlySpan<byte> Magic => "QFI\xfb"u8;
+    private static ReadOnlySpan<byte> Magic => [(byte)'Q', (byte)'F', (byte)'I', 0xFB];
 
     /// <returns>Null when the file is not qcow2 (or cannot be read).</returns>
     public static long? VirtualSize(string path)
