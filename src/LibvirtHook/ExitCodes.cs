@@ -1,7 +1,7 @@
 namespace LibvirtHook;
 
 /// <summary>Every exit code the binary uses, in its three roles (hook, worker, admin command).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Done; for the admin command also "no problem found".</summary>
     public const int Ok = 0;

@@ -140,6 +140,26 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
     }
 
     [Fact]
+    public void A_vm_named_with_a_hundred_non_ascii_letters_gets_its_stateless_cycle_and_restarts()
+    {
+        // Arrange: 200 bytes of name, 600 once escaped: more than a file name may have.
+        var name = string.Concat(Enumerable.Repeat("вм", 50));
+        var (image, serial) = NewVm(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda"}], "restart": {}}""");
+        var original = Hash(image);
+
+        // Act
+        libvirt.Virsh("start", "--domain", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) >= 3, "three boots", 30);
+        StopLoop(name, """{"disks": [{"target": "hda"}]}""");
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().HaveCountGreaterThanOrEqualTo(3).And.AllSatisfy(b => b.Should().Be(new BootRecord(0x80, 0)));
+        Hash(image).Should().Be(original);
+        libvirt.CountLogLines(name, l => l.Restarted(Outcomes.Started)).Should().BeGreaterThanOrEqualTo(2);
+        libvirt.LogLines(name).Should().NotContain(l => l.Ended("prepare", Outcomes.Error) || l.Ended("release", Outcomes.Error));
+    }
+
+    [Fact]
     public void A_domain_name_with_spaces_quotes_and_command_substitution_restarts_and_runs_nothing()
     {
         // Arrange

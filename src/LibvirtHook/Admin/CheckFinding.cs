@@ -1,4 +1,4 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>One thing <c>check</c> reports, with how bad it is.</summary>
-public sealed record CheckFinding(CheckState State, string Text);
+internal sealed record CheckFinding(CheckState State, string Text);

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>What <c>check</c> prints and exits with.</summary>
-public sealed record CheckResult
+internal sealed record CheckResult
 {
     public required CheckState State { get; init; }
 

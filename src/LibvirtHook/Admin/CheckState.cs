@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>The monitoring-plugin states, valued as their exit codes (Nagios, Icinga, Sensu, ...).</summary>
-public enum CheckState
+internal enum CheckState
 {
     Ok = 0,
     Warning = 1,

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>When <c>check</c> says WARNING about space.</summary>
-public sealed record CheckThresholds
+internal sealed record CheckThresholds
 {
     /// <summary>An overlay larger than this share of its disk's virtual size: the guest rewrote much of its disk in one session.</summary>
     public int OverlayWarnPercent { get; init; } = 50;

@@ -6,7 +6,7 @@ namespace LibvirtHook.Admin;
 /// <c>libvirt-hook check</c>'s decisions, free of I/O: what is CRITICAL (the hook failed, or a VM
 /// is left off or cannot start), WARNING (it works, but needs an eye) or UNKNOWN (it cannot tell).
 /// </summary>
-public static class CheckVerdict
+internal static class CheckVerdict
 {
     public static CheckResult Evaluate(FleetHealth health, CheckThresholds thresholds)
     {

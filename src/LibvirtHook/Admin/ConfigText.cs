@@ -7,7 +7,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Admin;
 
 /// <summary>The config file <c>enable</c> writes: the keys spelled out, so the admin sees what to edit.</summary>
-public static class ConfigText
+internal static class ConfigText
 {
     public static string Render(IReadOnlyList<string> targets, RestartPolicy? restart, DateTimeOffset written)
     {

@@ -9,7 +9,7 @@ namespace LibvirtHook.Admin;
 /// <c>libvirt-hook validate</c> and <c>enable</c>: what prepare would refuse, found before the VM
 /// is started, against the persistent domain XML (the one its next start uses). One sentence per problem.
 /// </summary>
-public sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
+internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
 {
     public Findings Validate(string name)
     {

@@ -8,7 +8,7 @@ namespace LibvirtHook.Admin;
 /// Writes a VM config the way prepare wants to find it: owned by root, mode 0644, in a directory
 /// that is root's and not writable by others; atomically, so the hook sees the old file or the new one.
 /// </summary>
-public static class ConfigWriter
+internal static class ConfigWriter
 {
     private const int Mode = 0b110_100_100;
 

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>One stateless (or leftover) disk, as check and metrics see it.</summary>
-public sealed record DiskHealth
+internal sealed record DiskHealth
 {
     public required string Target { get; init; }
 

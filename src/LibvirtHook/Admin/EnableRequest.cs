@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>What the admin asked <c>libvirt-hook enable</c> for.</summary>
-public sealed record EnableRequest
+internal sealed record EnableRequest
 {
     public required string Name { get; init; }
 

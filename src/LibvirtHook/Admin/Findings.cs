@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>What <c>validate</c> found for one VM: problems stop its start, warnings do not.</summary>
-public sealed record Findings
+internal sealed record Findings
 {
     public static Findings None { get; } = new() { Problems = [], Warnings = [] };
 

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>What check and metrics know about every managed VM of this host at one moment.</summary>
-public sealed record FleetHealth
+internal sealed record FleetHealth
 {
     public required DateTimeOffset At { get; init; }
 

@@ -14,7 +14,7 @@ namespace LibvirtHook.Admin;
 /// VM: fifty VMs must take well under a second). It takes no lock: the hook replaces journals by
 /// rename, so a read sees a whole one.
 /// </summary>
-public sealed class HealthCollector(HookPaths paths, ToolPaths tools)
+internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
 {
     public FleetHealth Collect(IReadOnlyList<string> only, TimeSpan since, DateTimeOffset now)
     {

@@ -8,7 +8,7 @@ namespace LibvirtHook.Admin;
 /// Sets <c>&lt;on_reboot&gt;destroy&lt;/on_reboot&gt;</c> in a domain XML and changes nothing else:
 /// the admin's definition goes back to libvirt byte for byte, but for that one element.
 /// </summary>
-public static partial class OnRebootEditor
+internal static partial class OnRebootEditor
 {
     /// <returns>The edited XML, or null when the domain already has <c>destroy</c>.</returns>
     public static string? SetDestroy(string xml)

@@ -9,7 +9,7 @@ namespace LibvirtHook.Admin;
 /// <c>libvirt-hook enable</c> and <c>disable</c>: making a VM stateless the way prepare wants it,
 /// and back. Everything prepare would refuse is found before anything is written.
 /// </summary>
-public sealed class Onboarding(HookPaths paths, ToolPaths tools)
+internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
 {
     /// <returns>What it did and what happens at the next start and stop, one sentence a line.</returns>
     public IReadOnlyList<string> Enable(EnableRequest request)

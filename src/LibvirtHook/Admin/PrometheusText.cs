@@ -8,7 +8,7 @@ namespace LibvirtHook.Admin;
 /// (0.0.4) for node_exporter's textfile collector. Every family has HELP and TYPE; label values
 /// are escaped, so any domain name libvirt allows is safe.
 /// </summary>
-public static class PrometheusText
+internal static class PrometheusText
 {
     public static string Render(FleetHealth health, TimeSpan took)
     {

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>An admin command found problems before it changed anything: one sentence each.</summary>
-public sealed class RefusedException : LibvirtHookException
+internal sealed class RefusedException : LibvirtHookException
 {
     public RefusedException(IReadOnlyList<string> problems)
         : base(string.Join(" ", problems))

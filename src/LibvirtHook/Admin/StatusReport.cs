@@ -9,7 +9,7 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Admin;
 
 /// <summary>Gathers what <c>libvirt-hook status</c> shows, from the configs, the journals, the log and libvirt.</summary>
-public sealed class StatusReport(HookPaths paths, ToolPaths tools)
+internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
 {
     /// <summary>Every managed VM: those with a config, and those whose journal outlived theirs.</summary>
     public IReadOnlyList<string> ManagedVms()

@@ -5,7 +5,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Admin;
 
 /// <summary>The human view of <c>libvirt-hook status</c>: one block per VM.</summary>
-public static class StatusTable
+internal static class StatusTable
 {
     public static string Render(IReadOnlyList<VmStatus> vms)
     {

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Admin;
 
 /// <summary>One managed VM, as check and metrics see it.</summary>
-public sealed record VmHealth
+internal sealed record VmHealth
 {
     public required string Name { get; init; }
 

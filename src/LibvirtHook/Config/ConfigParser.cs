@@ -8,7 +8,7 @@ namespace LibvirtHook.Config;
 /// place in it and the fix. Hand-written over <see cref="JsonDocument"/> because a serializer's
 /// messages cannot suggest the key the admin meant.
 /// </summary>
-public static class ConfigParser
+internal static class ConfigParser
 {
     private static readonly string[] RootKeys = ["disks", "restart"];
     private static readonly string[] DiskKeys = ["target", "one-shot-commit"];

@@ -6,7 +6,7 @@ namespace LibvirtHook.Config;
 /// The one-shot-commit flags of one VM's config, as the disk layer needs them at a stop: whether
 /// a disk's session is to be kept, and setting the flag back once it was.
 /// </summary>
-public sealed class OneShotCommitFlags(string configPath, VmConfig? config, CallLog log)
+internal sealed class OneShotCommitFlags(string configPath, VmConfig? config, CallLog log)
 {
     /// <summary>The flag in the config now; null when the config (or the disk in it) is gone or unreadable.</summary>
     public bool? Requested(string target) => config?.FindDisk(target)?.OneShotCommit;

@@ -2,7 +2,7 @@ using LibvirtHook.Domain;
 
 namespace LibvirtHook.Config;
 
-public sealed record RestartPolicy
+internal sealed record RestartPolicy
 {
     public static IReadOnlyList<ShutoffReason> DefaultReasons { get; } = [ShutoffReason.Shutdown, ShutoffReason.Crashed];
 

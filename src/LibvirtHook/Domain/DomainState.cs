@@ -1,7 +1,7 @@
 namespace LibvirtHook.Domain;
 
 /// <summary>What <c>virsh domstate --reason</c> says about a domain, e.g. "shut off (shutdown)".</summary>
-public sealed record DomainState
+internal sealed record DomainState
 {
     /// <summary>libvirt's word for the state: "running", "shut off", "paused", ...</summary>
     public required string State { get; init; }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace LibvirtHook.Domain;
 
 /// <summary>A shut-off reason in JSON is its name, as in the config ("shutdown", "from-snapshot").</summary>
-public sealed class ShutoffReasonJsonConverter : JsonConverter<ShutoffReason>
+internal sealed class ShutoffReasonJsonConverter : JsonConverter<ShutoffReason>
 {
     public override ShutoffReason Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ShutoffReasons.TryParse(reader.GetString(), out var reason) ? reason : throw new JsonException($"\"{reader.GetString()}\" is not a shut-off reason.");

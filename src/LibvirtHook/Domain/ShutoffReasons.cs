@@ -1,7 +1,7 @@
 namespace LibvirtHook.Domain;
 
 /// <summary>Shut-off reasons by name: libvirt's (release argument, domain log, virsh domstate) and the config's.</summary>
-public static class ShutoffReasons
+internal static class ShutoffReasons
 {
     /// <summary>The names a config may list in restart.on and the log writes; saved and migrated never restart.</summary>
     public static IReadOnlyList<ShutoffReason> Restartable { get; } =

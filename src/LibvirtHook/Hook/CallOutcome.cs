@@ -3,7 +3,7 @@ using LibvirtHook.Restart;
 namespace LibvirtHook.Hook;
 
 /// <summary>What one successful hook call did: the call's last log line is made from it.</summary>
-public sealed record CallOutcome
+internal sealed record CallOutcome
 {
     public static CallOutcome Nothing { get; } = new() { Action = HookAction.None };
 

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Hook;
 
 /// <summary>What a hook call did as a whole; the log names each in <see cref="Logging.LogCatalog"/>.</summary>
-public enum HookAction
+internal enum HookAction
 {
     None,
     Prepared,

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Hook;
 
 /// <summary>One invocation by libvirtd: <c>qemu &lt;domain&gt; &lt;op&gt; &lt;subop&gt; &lt;extra&gt;</c>.</summary>
-public sealed record HookCall
+internal sealed record HookCall
 {
     public required string Domain { get; init; }
 

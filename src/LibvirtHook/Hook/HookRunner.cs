@@ -13,7 +13,7 @@ namespace LibvirtHook.Hook;
 /// Handles one hook call. Nothing here writes to stdout: libvirt reads it as XML for some ops.
 /// Errors go to stderr as one line, which libvirt shows as the reason a start failed.
 /// </summary>
-public sealed class HookRunner(HookPaths paths, ToolPaths tools)
+internal sealed class HookRunner(HookPaths paths, ToolPaths tools)
 {
     public int Run(HookCall call, TextReader stdin, TextWriter stderr)
     {

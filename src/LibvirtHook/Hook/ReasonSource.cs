@@ -1,7 +1,7 @@
 namespace LibvirtHook.Hook;
 
 /// <summary>Where release learnt the shut-off reason; the log says it, so a wrong decision can be traced.</summary>
-public enum ReasonSource
+internal enum ReasonSource
 {
     /// <summary>libvirt 10.5 and later pass it as release's last argument.</summary>
     Argument,

@@ -3,7 +3,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Hook;
 
 /// <summary>The shut-off reason release acts on, and where it came from.</summary>
-public sealed record ReleaseReason(ShutoffReason Reason, ReasonSource Source)
+internal sealed record ReleaseReason(ShutoffReason Reason, ReasonSource Source)
 {
     private const string Marker = "shutting down, reason=";
 

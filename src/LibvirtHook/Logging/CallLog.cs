@@ -3,7 +3,7 @@ using LibvirtHook.Stateless;
 namespace LibvirtHook.Logging;
 
 /// <summary>The log lines of one hook call (one VM, one op) before its last one.</summary>
-public sealed class CallLog(HookLog log, string vm, string op)
+internal sealed class CallLog(HookLog log, string vm, string op)
 {
     public void Disk(DiskStep step) => log.Write(LogCatalog.DiskStepDone(vm, op, step));
 

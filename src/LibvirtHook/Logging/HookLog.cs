@@ -8,7 +8,7 @@ namespace LibvirtHook.Logging;
 /// write(2) at the file's end under an exclusive flock: lines never interleave or overwrite
 /// each other. A log failure never fails the hook.
 /// </summary>
-public sealed class HookLog(string path)
+internal sealed class HookLog(string path)
 {
     public string Path { get; } = path;
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace LibvirtHook.Logging;
 
 /// <summary>Reads hooks.log back as <see cref="LogLine"/>s, for status, check, metrics and <c>libvirt-hook log</c>.</summary>
-public sealed class HookLogReader(string path)
+internal sealed class HookLogReader(string path)
 {
     /// <summary>Enough for every VM's recent lines without reading a huge log whole.</summary>
     public const int TailBytes = 4 * 1024 * 1024;

@@ -13,7 +13,7 @@ namespace LibvirtHook.Logging;
 /// the benches (through <c>libvirt-hook log --json</c>) read through <see cref="Keys"/> and
 /// <see cref="Outcomes"/>. Change a line here, and every reader follows.
 /// </summary>
-public static class LogCatalog
+internal static class LogCatalog
 {
     /// <summary>The keys a line may carry.</summary>
     public static class Keys

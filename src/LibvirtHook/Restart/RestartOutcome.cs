@@ -3,7 +3,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Restart;
 
 /// <summary>What the restart worker decided, why, and how long each part took: its one log line.</summary>
-public sealed record RestartOutcome
+internal sealed record RestartOutcome
 {
     public required RestartResult Result { get; init; }
 

@@ -4,7 +4,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Restart;
 
 /// <summary>The decisions of the restart feature, free of I/O so they can be tested alone.</summary>
-public static class RestartPlanner
+internal static class RestartPlanner
 {
     /// <summary>How the crash-loop guard's "no" begins; readers of the log recognise a give-up by it.</summary>
     public const string CrashLoopGuard = "crash-loop guard:";

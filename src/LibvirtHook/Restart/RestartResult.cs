@@ -1,6 +1,6 @@
 namespace LibvirtHook.Restart;
 
-public enum RestartResult
+internal enum RestartResult
 {
     Started,
     NotStarted,

@@ -4,7 +4,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Restart;
 
 /// <summary>The hook's side of a restart: decide from what is known now, hand off, return at once.</summary>
-public static class RestartScheduler
+internal static class RestartScheduler
 {
     /// <returns>Null when the VM has no restart policy; otherwise the decision and the worker started for it.</returns>
     public static RestartHandoff? Schedule(HookPaths paths, string domain, string uuid, RestartPolicy? policy, ShutoffReason reason)

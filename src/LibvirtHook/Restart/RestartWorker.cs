@@ -13,7 +13,7 @@ namespace LibvirtHook.Restart;
 /// Calling virsh start from inside the hook would deadlock: libvirt holds the domain's job
 /// while its hooks run.
 /// </summary>
-public sealed class RestartWorker(HookPaths paths, ToolPaths tools)
+internal sealed class RestartWorker(HookPaths paths, ToolPaths tools)
 {
     public static readonly TimeSpan ShutOffTimeout = TimeSpan.FromSeconds(60);
 

@@ -9,7 +9,7 @@ namespace LibvirtHook.Restart;
 /// that back. libvirtd passes hooks only PATH, HOME, LC_ALL and a few more, so no domain name
 /// can ever be mistaken for a worker call.
 /// </summary>
-public sealed record WorkerLaunch
+internal sealed record WorkerLaunch
 {
     public const string EnvironmentVariable = "LIBVIRT_HOOK_WORKER";
     private const string Role = "restart";

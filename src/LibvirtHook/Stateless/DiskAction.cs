@@ -1,7 +1,7 @@
 namespace LibvirtHook.Stateless;
 
 /// <summary>What happened to one disk; the log's words for each are in <see cref="Logging.LogCatalog"/>.</summary>
-public enum DiskAction
+internal enum DiskAction
 {
     Overlay,
     DiscardedOverlay,

@@ -5,7 +5,7 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Stateless;
 
 /// <summary>What a configured disk must be to run stateless; shared by prepare and <c>libvirt-hook validate</c>.</summary>
-public static class DiskRules
+internal static class DiskRules
 {
     /// <returns>The image path of the disk.</returns>
     /// <exception cref="StatelessDiskException">The disk cannot be stateless; the message says why and what to do.</exception>

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Stateless;
 
 /// <summary>One step on one disk, as the log records it.</summary>
-public sealed record DiskStep
+internal sealed record DiskStep
 {
     public required string Target { get; init; }
 

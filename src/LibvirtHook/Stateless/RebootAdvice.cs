@@ -7,7 +7,7 @@ namespace LibvirtHook.Stateless;
 /// What a guest's own reboot does to a stateless session, said the same way by prepare's log line,
 /// <c>validate</c> and <c>status</c>. A warning only: the VM still starts.
 /// </summary>
-public static class RebootAdvice
+internal static class RebootAdvice
 {
     /// <returns>Null when a reboot by the guest does what a stateless VM's admin expects.</returns>
     public static string? Warning(string name, DomainDescription domain, VmConfig config)

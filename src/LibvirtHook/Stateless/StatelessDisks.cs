@@ -13,7 +13,7 @@ namespace LibvirtHook.Stateless;
 /// the base back. At no moment is the image's path missing or the base written to, except by
 /// a commit the admin asked for, which is journaled and always finished, never thrown away.
 /// </summary>
-public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log)
+internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log)
 {
     /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
     public void RecoverLeftovers(DomainDescription? domain, OneShotCommitFlags flags)

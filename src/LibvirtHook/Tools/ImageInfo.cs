@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace LibvirtHook.Tools;
 
 /// <summary>The part of <c>qemu-img info --output=json</c> the hook relies on.</summary>
-public sealed record ImageInfo
+internal sealed record ImageInfo
 {
     [JsonPropertyName("format")]
     public required string Format { get; init; }

@@ -10,7 +10,7 @@ namespace LibvirtHook.Tools;
 /// stdin an empty pipe, closed at once (the hook's own stdin is libvirt's domain XML); stdout and
 /// stderr buffered, never inherited (libvirtd reads the hook's); and a time limit on every call.
 /// </summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     /// <summary>For callers that name no limit (tests, one-off admin commands).</summary>
     public static readonly TimeSpan DefaultLimit = TimeSpan.FromMinutes(10);

@@ -6,7 +6,7 @@ namespace LibvirtHook.Tools;
 /// The virtual size of a qcow2 image from its header (big-endian u64 at byte 24), without a
 /// qemu-img process: the monitoring commands read it for every overlay, fifty VMs at a time.
 /// </summary>
-public static class Qcow2Header
+internal static class Qcow2Header
 {
     private static ReadOnlySpan<byte> Magic => [(byte)'Q', (byte)'F', (byte)'I', 0xFB];
 

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace LibvirtHook.Tools;
 
 /// <summary>qemu-img, through its stable interfaces only (JSON output, explicit formats).</summary>
-public sealed partial class QemuImg(ToolPaths tools)
+internal sealed partial class QemuImg(ToolPaths tools)
 {
     // Reading a header takes milliseconds; this long means the storage is gone (dead NFS).
     public static readonly TimeSpan InfoLimit = TimeSpan.FromSeconds(30);

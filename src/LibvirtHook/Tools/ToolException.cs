@@ -4,7 +4,7 @@ namespace LibvirtHook.Tools;
 /// An external program failed: it could not start, ran past its limit, or exited non-zero. The
 /// message names the command, its exit code or limit, and its stderr; so do the properties.
 /// </summary>
-public sealed class ToolException : LibvirtHookException
+internal sealed class ToolException : LibvirtHookException
 {
     private ToolException(string message, string program, IReadOnlyList<string> arguments, Exception? innerException = null)
         : base(message, innerException)

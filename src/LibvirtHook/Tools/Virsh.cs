@@ -3,7 +3,7 @@ using LibvirtHook.Domain;
 namespace LibvirtHook.Tools;
 
 /// <summary>virsh against the system daemon. Domains are named by UUID where the caller has it: no quoting, no look-alikes.</summary>
-public sealed class Virsh(ToolPaths tools)
+internal sealed class Virsh(ToolPaths tools)
 {
     // A libvirtd that does not answer a query within this long is not going to.
     public static readonly TimeSpan QueryLimit = TimeSpan.FromSeconds(30);

@@ -4,7 +4,7 @@ using static LibvirtHook.Logging.LogCatalog;
 namespace LibvirtHook.EndToEnd.Support;
 
 /// <summary>What the specs look for in hooks.log, read through the log's own catalogue.</summary>
-public static class LogLineExpectations
+internal static class LogLineExpectations
 {
     /// <summary>The last line of a hook call for <paramref name="op"/>, with the given outcome if one is named.</summary>
     public static bool Ended(this LogLine line, string op, string? outcome = null) =>

@@ -94,26 +94,4 @@ public sealed class CheckVerdictSpecs
         critical.State.Should().Be(CheckState.Critical);
         critical.Findings.Select(f => f.State).Should().Equal(CheckState.Critical, CheckState.Unknown);
     }
-
-    [Theory]
-    [InlineData("90", 90)]
-    [InlineData("90s", 90)]
-    [InlineData("30m", 1800)]
-    [InlineData("1h", 3600)]
-    [InlineData("2d", 172800)]
-    public void Durations_read_as_admins_write_them(string text, int seconds)
-    {
-        DurationText.Parse(text).Should().Be(TimeSpan.FromSeconds(seconds));
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("1w")]
-    [InlineData("-5m")]
-    [InlineData("0")]
-    [InlineData("1.5h")]
-    public void Anything_else_is_not_a_duration(string text)
-    {
-        DurationText.Parse(text).Should().BeNull();
-    }
 }

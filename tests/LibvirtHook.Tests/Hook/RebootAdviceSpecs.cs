@@ -13,7 +13,7 @@ public sealed class RebootAdviceSpecs : IDisposable
     {
         // Arrange
         _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}]}""");
-        var xml = HookSandbox.DomainXml("kiosk", ("vda", _sandbox.CreateImage("a.qcow2")));
+        var xml = HookSandbox.DomainXml("kiosk", ("vda", _sandbox.CreateImage("a.qcow2"))).Replace("<on_reboot>destroy</on_reboot>", "<on_reboot>restart</on_reboot>");
 
         // Act
         var (code, stderr) = _sandbox.Run("kiosk", "prepare", xml);
@@ -31,7 +31,7 @@ public sealed class RebootAdviceSpecs : IDisposable
     {
         // Arrange
         _sandbox.WriteConfig("kiosk", config);
-        var xml = HookSandbox.DomainXml("kiosk", ("vda", _sandbox.CreateImage("a.qcow2"))).Replace("<devices>", $"<on_reboot>{onReboot}</on_reboot>\n  <devices>");
+        var xml = HookSandbox.DomainXml("kiosk", ("vda", _sandbox.CreateImage("a.qcow2"))).Replace("<on_reboot>destroy</on_reboot>", $"<on_reboot>{onReboot}</on_reboot>");
 
         // Act
         var (code, stderr) = _sandbox.Run("kiosk", "prepare", xml);

@@ -5,7 +5,7 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Tests.Support;
 
 /// <summary>A hook with all its paths in a temp directory, and images made by the real qemu-img.</summary>
-public sealed class HookSandbox : IDisposable
+internal sealed class HookSandbox : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
@@ -80,6 +80,7 @@ public sealed class HookSandbox : IDisposable
         <domain type='qemu'>
           <name>{System.Security.SecurityElement.Escape(name)}</name>
           <uuid>8d3c6a2e-0000-4000-8000-000000000001</uuid>
+          <on_reboot>destroy</on_reboot>
           <devices>
         {string.Concat(disks.Select(d => $"""
             <disk type='file' device='disk'>
