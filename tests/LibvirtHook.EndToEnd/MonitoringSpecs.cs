@@ -150,7 +150,7 @@ public sealed class MonitoringSpecs(PrivateLibvirt libvirt) : IDisposable
         // Act
         var metrics = libvirt.Admin(["metrics", .. names, stopped]);
         var check = libvirt.Admin(["check", .. names, stopped]);
-        var written = libvirt.Admin(["metrics", "--output", "/var/lib/libvirt/e2e.prom", .. names]);
+        var written = libvirt.Admin(["metrics", "--output", "/var/lib/libvirt/e2e.prom", .. names, stopped]);
 
         // Assert
         metrics.ExitCode.Should().Be(0, metrics.StandardError);
