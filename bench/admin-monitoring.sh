@@ -41,7 +41,7 @@ PY
     cat "$work/old.log" /var/log/libvirt/qemu/hooks.log > "$work/hooks.log"
     cat "$work/hooks.log" > /var/log/libvirt/qemu/hooks.log
     echo "$VMS managed VMs ($RUNNING running on overlays, 1 held), hooks.log $(du -h /var/log/libvirt/qemu/hooks.log | cut -f1), $(nproc) cores"
-    "$work/libvirt-hook" check | head -1
+    { "$work/libvirt-hook" check || true; } | head -1
     "$work/libvirt-hook" metrics | grep -c "^libvirt_hook" | sed "s/^/metrics: /; s/$/ samples/"
     python3 - "$work/libvirt-hook" "$RUNS" <<PY
 import statistics, subprocess, sys, time

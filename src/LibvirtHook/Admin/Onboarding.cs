@@ -178,7 +178,16 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
 
         if (restart is not null)
         {
-            yield return $"After a {string.Join(" or ", restart.On.Select(r => r == ShutoffReason.Shutdown ? "guest power-off (or reboot, with on_reboot destroy)" : r.Name()))}, it is started again, at most {restart.MaxRestarts} times in {restart.WindowSeconds} s; virsh destroy or libvirt-hook hold keeps it down.";
+            var after = string.Join(" or ", restart.On.Select(r => r switch
+            {
+                ShutoffReason.Shutdown => "a power-off by the guest (or its reboot, with on_reboot destroy)",
+                ShutoffReason.Crashed => "a crash",
+                ShutoffReason.Destroyed => "virsh destroy",
+                ShutoffReason.Failed => "a failed start",
+                _ => $"a stop for reason {r.Name()}",
+            }));
+            var keepDown = restart.On.Contains(ShutoffReason.Destroyed) ? "libvirt-hook hold" : "virsh destroy or libvirt-hook hold";
+            yield return $"After {after}, it is started again, at most {restart.MaxRestarts} times in {restart.WindowSeconds} s; {keepDown} keeps it down.";
         }
 
         if (!coldRebootSet && targets.Count > 0 && RebootAdvice.Warning(name, domain, new VmConfig { Source = "", Disks = targets.Select(t => new DiskConfig { Target = t }).ToList(), Restart = restart }) is { } warning)
