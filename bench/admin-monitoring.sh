@@ -43,16 +43,5 @@ PY
     echo "$VMS managed VMs ($RUNNING running on overlays, 1 held), hooks.log $(du -h /var/log/libvirt/qemu/hooks.log | cut -f1), $(nproc) cores"
     { "$work/libvirt-hook" check || true; } | head -1
     "$work/libvirt-hook" metrics | grep -c "^libvirt_hook" | sed "s/^/metrics: /; s/$/ samples/"
-    python3 - "$work/libvirt-hook" "$RUNS" <<PY
-import statistics, subprocess, sys, time
-binary, runs = sys.argv[1], int(sys.argv[2])
-for args, n in ((["check"], runs), (["metrics"], runs), (["status"], 3)):
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    print(f"{' '.join(args):8} x{n:<3} median {statistics.median(times):6.1f} ms   p95 {times[int(0.95 * (n - 1))]:6.1f} ms   max {times[-1]:6.1f} ms")
-PY
+    python3 bench/admin_monitoring.py "$work/libvirt-hook" "$RUNS"
 '
