@@ -105,8 +105,10 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
     {
         var vm = new Argument<string?>("VM") { Description = "Only this VM (default: every config).", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("validate", """
-            Check configs against the live domain XML (virsh dumpxml), file ownership and modes, and
-            image formats: everything prepare would refuse. One line per problem; exit 1 if any.
+            Check configs against the persistent domain XML (virsh dumpxml --inactive: what the next
+            start uses), file ownership and modes, and image formats: everything prepare would refuse.
+            One line per problem; exit 1 if any.
+            Warnings (a stateless VM whose guest reboot keeps its session) do not change the exit code.
             Examples:
               libvirt-hook validate
               libvirt-hook validate kiosk
