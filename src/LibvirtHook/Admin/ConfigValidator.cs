@@ -39,13 +39,13 @@ internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
 
         return new Findings
         {
-            Problems = CheckDisks(name, config, configPath, domain),
+            Problems = CheckDisks(name, config, domain),
             Warnings = RebootAdvice.Warning(name, domain, config) is { } warning ? [warning] : [],
         };
     }
 
     /// <summary>The checks prepare makes on each configured disk, plus leftovers it would refuse.</summary>
-    public IReadOnlyList<string> CheckDisks(string name, VmConfig config, string configPath, DomainDescription domain)
+    public IReadOnlyList<string> CheckDisks(string name, VmConfig config, DomainDescription domain)
     {
         var problems = new List<string>();
         var journal = new JournalStore(paths.JournalFile(name)).Load();

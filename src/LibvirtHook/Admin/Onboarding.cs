@@ -41,7 +41,7 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
         var content = ConfigText.Render(targets, restart, DateTimeOffset.Now);
         var config = ConfigParser.Parse(content, configPath);
 
-        var problems = new ConfigValidator(paths, tools).CheckDisks(name, config, configPath, domain).ToList();
+        var problems = new ConfigValidator(paths, tools).CheckDisks(name, config, domain).ToList();
         if (targets.Count == 0 && restart is null)
         {
             problems.Add($"Domain \"{name}\" has no file-backed qcow2 disk to make stateless ({Describe(skipped)}); name one with --disk TARGET, or add --restart for automatic restarts only.");
