@@ -347,7 +347,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
     private Command LogCommand()
     {
         var vm = new Argument<string?>("VM") { Description = "Only this VM's lines (default: every VM's).", Arity = ArgumentArity.ZeroOrOne };
-        var since = new Option<string?>("--since") { Description = "Only lines this recent: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log)." };
+        var since = new Option<string?>("--since") { Description = "Only lines this recent, however far back in the log: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log)." };
         var json = new Option<bool>("--json") { Description = "One JSON object a line, with the line's keys as fields." };
         var command = new Command("log", """
             Show hooks.log lines (the last 4 MiB of the log), optionally for one VM and within a time.
@@ -358,7 +358,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm, since, json };
         command.SetAction(result =>
         {
-            var from = DateTimeOffset.MinValue;
+            DateTimeOffset? from = null;
             if (result.GetValue(since) is { } text)
             {
                 if (!Duration.TryParse(text, out var window))
@@ -371,7 +371,8 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             }
 
             var only = result.GetValue(vm);
-            foreach (var line in new Logging.HookLogReader(paths.LogFile).Tail().Where(l => l.Time >= from && (only is null || l.Vm == only)))
+            var reader = new Logging.HookLogReader(paths.LogFile);
+            foreach (var line in (from is { } after ? reader.Since(after) : reader.Tail()).Where(l => only is null || l.Vm == only))
                 output.WriteLine(result.GetValue(json) ? LogJson.Write(line) : line.ToString());
             return Ok;
         });
