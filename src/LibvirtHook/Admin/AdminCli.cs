@@ -12,9 +12,6 @@ namespace LibvirtHook.Admin;
 /// </summary>
 internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
 {
-    public const int Ok = ExitCodes.Ok;
-    public const int Problems = ExitCodes.Failed;
-    public const int Usage = ExitCodes.Usage;
 
     // Log lines quote with " and times carry +: keep them readable instead of \u0022 and \u002B.
     private static readonly AdminJsonContext Json = new(new JsonSerializerOptions(AdminJsonContext.Default.Options)
@@ -48,7 +45,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 error.WriteLine($"libvirt-hook: {parseError.Message}");
             error.WriteLine("Try: libvirt-hook --help");
             // A monitoring system reads any other exit code as a state of what it watches.
-            return parsed.CommandResult.Command.Name == "check" ? (int)CheckState.Unknown : Usage;
+            return parsed.CommandResult.Command.Name == "check" ? (int)CheckState.Unknown : ExitCodes.Usage;
         }
 
         try
@@ -59,12 +56,12 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         {
             foreach (var problem in e.Problems)
                 error.WriteLine($"libvirt-hook: {problem}");
-            return Problems;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"libvirt-hook: {e.Message}");
-            return Problems;
+            return ExitCodes.Failed;
         }
     }
 
@@ -88,7 +85,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             if (only is not null && !report.ManagedVms().Contains(only))
             {
                 error.WriteLine($"libvirt-hook: \"{only}\" is not managed: there is no \"{paths.ConfigFile(only)}\".");
-                return Problems;
+                return ExitCodes.Failed;
             }
 
             var tail = report.ReadLogTail();
@@ -96,7 +93,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             output.Write(result.GetValue(json)
                 ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, Json.StatusDocument) + "\n"
                 : StatusTable.Render(vms));
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -125,7 +122,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 output.WriteLine($"Warning: {warning}");
             if (problems.Count == 0)
                 output.WriteLine($"OK: {names.Count} VM config(s) checked, no problem found.");
-            return problems.Count == 0 ? Ok : Problems;
+            return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }
@@ -157,7 +154,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
 
             ConfigFile.SetOneShotCommit(path, targets, true);
             output.WriteLine($"one-shot-commit set for {string.Join(", ", targets)} of \"{name}\": the session running now (or the next one) is committed when the VM stops.");
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -190,7 +187,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             });
             foreach (var line in lines)
                 output.WriteLine(line);
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -208,7 +205,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         {
             foreach (var line in new Onboarding(paths, tools).Disable(result.GetValue(vm)!))
                 output.WriteLine(line);
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -306,7 +303,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 output.Write(text);
             }
 
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -339,7 +336,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 output.WriteLine(holds.Unhold(domain) ? $"\"{domain}\" is no longer held." : $"\"{domain}\" was not held.");
             }
 
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -364,7 +361,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 if (!Duration.TryParse(text, out var window))
                 {
                     error.WriteLine($"libvirt-hook: --since \"{text}\" is not a duration; use for example 90s, 30m, 1h or 2d.");
-                    return Usage;
+                    return ExitCodes.Usage;
                 }
 
                 from = DateTimeOffset.Now - window;
@@ -374,7 +371,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             var reader = new Logging.HookLogReader(paths.LogFile);
             foreach (var line in (from is { } after ? reader.Since(after) : reader.Tail()).Where(l => only is null || l.Vm == only))
                 output.WriteLine(result.GetValue(json) ? LogJson.Write(line) : line.ToString());
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }

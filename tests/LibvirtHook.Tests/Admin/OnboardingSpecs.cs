@@ -104,7 +104,7 @@ public sealed class OnboardingSpecs : IDisposable
         var (code, _, error) = Run(tools, "enable", "kiosk", "--disk", "vda", "--disk", "vdb", "--disk", "vdc", "--disk", "vdz", "--cold-reboot");
 
         // Assert
-        code.Should().Be(AdminCli.Problems);
+        code.Should().Be(ExitCodes.Failed);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(4).And.OnlyContain(l => l.StartsWith("libvirt-hook: ", StringComparison.Ordinal));
         lines.Should().ContainSingle(l => l.Contains("a.qcow2.stateless-base\" exists but the hook has no record of it"));
@@ -129,7 +129,7 @@ public sealed class OnboardingSpecs : IDisposable
         var forced = Run(tools, "enable", "kiosk", "--force", "--restart");
 
         // Assert
-        refused.Code.Should().Be(AdminCli.Problems);
+        refused.Code.Should().Be(ExitCodes.Failed);
         refused.Error.Should().Contain("already has a config").And.Contain("add --force");
         afterRefusal.Should().Be(old);
         forced.Code.Should().Be(0, forced.Error);
@@ -163,7 +163,7 @@ public sealed class OnboardingSpecs : IDisposable
 
         var (code, _, error) = Run(tools, "enable", "kiosk", "--cold-reboot");
 
-        code.Should().Be(AdminCli.Problems);
+        code.Should().Be(ExitCodes.Failed);
         error.Should().Contain("is transient");
         File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
     }
@@ -202,7 +202,7 @@ public sealed class OnboardingSpecs : IDisposable
         output.Should().Contain("It still runs on overlays (vda): they are discarded at its next stop")
             .And.Contain("no longer started again automatically")
             .And.Contain("Its <on_reboot> is still destroy");
-        again.Code.Should().Be(AdminCli.Problems);
+        again.Code.Should().Be(ExitCodes.Failed);
         again.Error.Should().Contain("is not managed");
     }
 }
