@@ -105,7 +105,7 @@ add_module() {
     file="$(module_file "$name")"
     [ -n "$file" ] || { echo "linux-guest.sh: no module $name in $kernel_package" >&2; exit 1; }
     case "$file" in
-        *.ko.xz) xz -dc "$file" > "$root/lib/modules/$name.ko" ;;
+        *.ko.xz) if command -v xz >/dev/null; then xz -dc "$file"; else "$busybox" xzcat "$file"; fi > "$root/lib/modules/$name.ko" ;;
         *.ko.zst) zstd -dcq "$file" > "$root/lib/modules/$name.ko" ;;
         *.ko.gz) gzip -dc "$file" > "$root/lib/modules/$name.ko" ;;
         *) cp "$file" "$root/lib/modules/$name.ko" ;;
