@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using LibvirtHook.EndToEnd.Support;
+using LibvirtHook.Hook;
+using LibvirtHook.Logging;
 using LibvirtHook.Platform;
+using LibvirtHook.Stateless;
 using Xunit.Abstractions;
+using static LibvirtHook.Logging.LogCatalog;
 
 namespace LibvirtHook.EndToEnd;
 
@@ -49,7 +53,7 @@ public sealed class LinuxGuestSpecs : IDisposable
 
         // Act: the guest reboots, is started again, reboots again, and the crash-loop guard ends it.
         _libvirt.Virsh("start", name);
-        PrivateLibvirt.WaitFor(() => _libvirt.CountLogLines(name, "crash-loop guard") == 1, "two reboots and the crash-loop guard", WaitSeconds);
+        PrivateLibvirt.WaitFor(() => _libvirt.CountLogLines(name, IsCrashLoopGiveUp) == 1, "two reboots and the crash-loop guard", WaitSeconds);
         _libvirt.WaitForState(name, "shut off");
         _libvirt.WaitForReleases(name, 2);
 
@@ -62,9 +66,9 @@ public sealed class LinuxGuestSpecs : IDisposable
             b.Files.Should().Equal("boots", b.SessionFile);
         });
         boots[1].Session.Should().NotBe(boots[0].Session);
-        var log = _libvirt.ReadHooksLog();
-        log.Should().Contain($"vm=\"{name}\" op=release outcome=ok action=released shutoff-reason=shutdown restart=scheduled");
-        log.Should().Contain($"vm=\"{name}\" op=restart outcome=started reason=shutdown");
+        var log = _libvirt.LogLines(name);
+        log.Should().Contain(l => ReleasedOnShutdownWithRestartScheduled(l));
+        log.Should().Contain(l => l.Restarted(Outcomes.Started) && l.Has(Keys.Reason, "shutdown"));
         LinuxGuest.ReadDisk(vm.Image).Should().BeEquivalentTo(new LinuxDisk(LinuxGuest.BaseBoots, ["boots"]));
         TestVms.Hash(vm.Image).Should().Be(original);
     }
@@ -96,10 +100,9 @@ public sealed class LinuxGuestSpecs : IDisposable
         boots.Select(b => b.Boot).Should().Equal(Boot, Boot);
         duringSession.Should().BeEquivalentTo(new LinuxDisk(Boot, ["boots", boots[0].SessionFile]), "the session wrote to its overlay");
         LinuxGuest.CountGuestLines(vm.Serial, "power button: shutting down").Should().Be(2, "both shutdowns were the guest's own, on ACPI");
-        var log = _libvirt.ReadHooksLog();
-        log.Should().Contain($"vm=\"{name}\" op=release outcome=ok action=released shutoff-reason=shutdown restart=scheduled");
-        log.Should().Contain($"vm=\"{name}\" op=restart outcome=started reason=shutdown");
-        _libvirt.CountLogLines(name, "op=restart outcome=started").Should().Be(1);
+        var log = _libvirt.LogLines(name);
+        log.Should().Contain(l => ReleasedOnShutdownWithRestartScheduled(l));
+        log.Should().ContainSingle(l => l.Restarted(Outcomes.Started)).Which.Has(Keys.Reason, "shutdown").Should().BeTrue();
         LinuxGuest.ReadDisk(vm.Image).Should().BeEquivalentTo(new LinuxDisk(LinuxGuest.BaseBoots, ["boots"]));
         TestVms.Hash(vm.Image).Should().Be(original);
     }
@@ -128,8 +131,8 @@ public sealed class LinuxGuestSpecs : IDisposable
         boots[2].Should().BeEquivalentTo(new LinuxBoot(Boot + 1, boots[2].Session, ["boots", kept, boots[2].SessionFile]), "session 2 was thrown away");
         LinuxGuest.ReadDisk(vm.Image).Should().BeEquivalentTo(afterCommit);
         TestVms.Hash(vm.Image).Should().Be(committed);
-        _libvirt.CountLogLines(name, "action=committed").Should().Be(1);
-        _libvirt.ReadHooksLog().Should().Contain("one-shot-commit=reset-to-false");
+        _libvirt.LogLines(name).Should().ContainSingle(l => l.DiskStep("release", "vda", Name(DiskAction.Committed)))
+            .Which.Has(Keys.OneShotCommit, "reset-to-false").Should().BeTrue();
         LibvirtHook.Config.ConfigParser.Parse(File.ReadAllText(_libvirt.ConfigPath(name)), name).Disks.Single().OneShotCommit.Should().BeFalse();
     }
 
@@ -163,11 +166,12 @@ public sealed class LinuxGuestSpecs : IDisposable
         overlayBytes[idle.Name].Should().BeLessThan(8L * 1024 * 1024);
         foreach (var vm in vms)
         {
-            var release = LogLine(vm.Name, "op=release outcome=ok");
-            var disk = LogLine(vm.Name, "op=release disk=vda");
-            _output.WriteLine($"{vm.Name}: overlay {overlayBytes[vm.Name] / 1024} KiB at shutdown; release: disk ms={DurationMs(disk)}, whole hook ms={DurationMs(release)}");
-            disk.Should().Contain("action=\"discarded overlay\"");
-            _libvirt.CountLogLines(vm.Name, "action=committed").Should().Be(0, "nothing was copied into the base");
+            var log = _libvirt.LogLines(vm.Name);
+            var release = log.Single(l => l.Ended("release", Outcomes.Ok));
+            var disk = log.Single(l => l.Op == "release" && l.Has(Keys.Disk, "vda"));
+            _output.WriteLine($"{vm.Name}: overlay {overlayBytes[vm.Name] / 1024} KiB at shutdown; release: disk ms={disk.Number(Keys.Ms)}, whole hook ms={release.Number(Keys.Ms)}");
+            disk[Keys.Action].Should().Be(Name(DiskAction.DiscardedOverlay));
+            log.Should().NotContain(l => l.Has(Keys.Action, Name(DiskAction.Committed)), "nothing was copied into the base");
             FileSystem.Stat(vm.Image).Inode.Should().Be(originals[vm.Name].Inode, "the base was renamed back, not rewritten");
             TestVms.Hash(vm.Image).Should().Be(originals[vm.Name].Hash);
             vm.FileNames().Should().BeEquivalentTo(["disk.qcow2", "serial.log"], "the overlay is gone");
@@ -185,13 +189,7 @@ public sealed class LinuxGuestSpecs : IDisposable
     private static void WaitForGuestLine(TestVm vm, string line, int count) =>
         PrivateLibvirt.WaitFor(() => LinuxGuest.CountGuestLines(vm.Serial, line) >= count, $"\"GUEST {line}\" #{count} from \"{vm.Name}\"", WaitSeconds);
 
-    private string LogLine(string name, string text) =>
-        _libvirt.ReadHooksLog().Split('\n').Single(l => l.Contains($"vm=\"{name}\" {text}", StringComparison.Ordinal));
-
-    private static long DurationMs(string line)
-    {
-        var at = line.LastIndexOf(" ms=", StringComparison.Ordinal) + 4;
-        var end = line.IndexOf(' ', at);
-        return long.Parse(end < 0 ? line[at..] : line[at..end], CultureInfo.InvariantCulture);
-    }
+    private static bool ReleasedOnShutdownWithRestartScheduled(LogLine line) =>
+        line.Ended("release", Outcomes.Ok) && line.Has(Keys.Action, Name(HookAction.Released))
+        && line.Has(Keys.ShutoffReason, "shutdown") && line.Has(Keys.Restart, RestartValues.Scheduled);
 }
