@@ -17,23 +17,25 @@ namespace LibvirtHook.EndToEnd;
 /// specs, each proving several things.
 /// </summary>
 [Collection(PrivateLibvirtCollection.Name)]
-public sealed class LinuxGuestSpecs : IDisposable
+public sealed class LinuxGuestSpecs : IClassFixture<LinuxGuestFixture>, IDisposable
 {
     private const int Boot = LinuxGuest.BaseBoots + 1;
     private const int WaitSeconds = 120;
     private const string Stateless = """{"disks": [{"target": "vda"}]}""";
 
     private readonly PrivateLibvirt _libvirt;
+    private readonly LinuxGuestFixture _linux;
     private readonly LinuxVms _vms;
     private readonly ITestOutputHelper _output;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public LinuxGuestSpecs(PrivateLibvirt libvirt, ITestOutputHelper output)
+    public LinuxGuestSpecs(PrivateLibvirt libvirt, LinuxGuestFixture linux, ITestOutputHelper output)
     {
         _libvirt = libvirt;
+        _linux = linux;
         _output = output;
-        _vms = new LinuxVms(libvirt);
-        _output.WriteLine($"Linux guest: {_vms.Guest.KernelVersion}, accelerator {_vms.Guest.Accelerator}");
+        _vms = new LinuxVms(libvirt, linux.Guest);
+        _output.WriteLine($"Linux guest: {linux.Guest.KernelVersion}, accelerator {linux.Guest.Accelerator}");
     }
 
     public void Dispose()
@@ -169,7 +171,7 @@ public sealed class LinuxGuestSpecs : IDisposable
             var log = _libvirt.LogLines(vm.Name);
             var release = log.Single(l => l.Ended("release", Outcomes.Ok));
             var disk = log.Single(l => l.Op == "release" && l.Has(Keys.Disk, "vda"));
-            _output.WriteLine($"{vm.Name}: overlay {overlayBytes[vm.Name] / 1024} KiB at shutdown; release: disk ms={disk.Number(Keys.Ms)}, whole hook ms={release.Number(Keys.Ms)}");
+            _linux.Report($"{vm.Name}: overlay {overlayBytes[vm.Name] / 1024} KiB at shutdown; release: disk ms={disk.Number(Keys.Ms)}, whole hook ms={release.Number(Keys.Ms)}");
             disk[Keys.Action].Should().Be(Name(DiskAction.DiscardedOverlay));
             log.Should().NotContain(l => l.Has(Keys.Action, Name(DiskAction.Committed)), "nothing was copied into the base");
             FileSystem.Stat(vm.Image).Inode.Should().Be(originals[vm.Name].Inode, "the base was renamed back, not rewritten");

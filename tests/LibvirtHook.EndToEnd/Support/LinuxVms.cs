@@ -5,11 +5,9 @@ namespace LibvirtHook.EndToEnd.Support;
 /// afterwards, as <see cref="TestVms"/> does for the tiny guest: config first (so no restart
 /// worker brings one back), then any hold, then the domain.
 /// </summary>
-public sealed class LinuxVms(PrivateLibvirt libvirt) : IDisposable
+public sealed class LinuxVms(PrivateLibvirt libvirt, LinuxGuest guest) : IDisposable
 {
     private readonly List<string> _names = [];
-
-    public LinuxGuest Guest { get; } = LinuxGuest.In(Path.Combine(libvirt.Root, "linux-guest"));
 
     /// <param name="config">The VM's config JSON; null leaves the VM unmanaged.</param>
     public TestVm Create(string name, LinuxGuestMode mode, string? config, int diskMiB = 64)
@@ -21,7 +19,7 @@ public sealed class LinuxVms(PrivateLibvirt libvirt) : IDisposable
         var vm = new TestVm(name, directory, image, Path.Combine(directory, "serial.log"));
         if (config is not null)
             libvirt.WriteConfig(name, config);
-        libvirt.Define(Guest.DomainXml(name, vm.Serial, image, mode));
+        libvirt.Define(guest.DomainXml(name, vm.Serial, image, mode));
         return vm;
     }
 
