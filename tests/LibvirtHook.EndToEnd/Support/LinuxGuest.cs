@@ -193,19 +193,20 @@ public sealed class LinuxGuest
     /// <summary>
     /// KVM only when a probe boot of this very guest with KVM, as libvirt's QEMU user, reaches
     /// userspace: a /dev/kvm that opens is not enough (on some hosts it cannot run an unmodified
-    /// Debian kernel). The answer is kept for the host's current boot.
+    /// Debian kernel). The answer is kept for the host's current boot and this kernel.
     /// </summary>
     private static LinuxAccelerator Accelerate(string cache)
     {
         if (!File.Exists("/dev/kvm"))
             return new LinuxAccelerator(false, "no /dev/kvm");
-        var bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
-        var remembered = Path.Combine(cache, "accelerator");
-        if (File.Exists(remembered) && File.ReadAllLines(remembered) is [var id, var kvm, var why] && id == bootId)
+        // Beside the cache, not in it: a rebuild of the guest need not probe again.
+        var key = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() + " " + File.ReadAllText(Path.Combine(cache, "kernel-version")).Trim();
+        var remembered = cache + ".accelerator";
+        if (File.Exists(remembered) && File.ReadAllLines(remembered) is [var id, var kvm, var why] && id == key)
             return new LinuxAccelerator(kvm == "kvm", why + ", probed once since the host booted");
 
         var accelerator = Probe(cache);
-        File.WriteAllLines(remembered + ".new", [bootId, accelerator.Kvm ? "kvm" : "tcg", accelerator.Why]);
+        File.WriteAllLines(remembered + ".new", [key, accelerator.Kvm ? "kvm" : "tcg", accelerator.Why]);
         File.Move(remembered + ".new", remembered, overwrite: true);
         return accelerator;
     }
