@@ -3,6 +3,7 @@
 #
 #   sudo ./install.sh                  build, install (again: it replaces only its own files)
 #   sudo ./install.sh --binary PATH    install an already built binary
+#                                      (from the release tarball: the libvirt-hook next to this script)
 #   sudo ./install.sh --uninstall      remove what it installed; configs and logs stay
 #   DESTDIR=/tmp/stage ./install.sh    stage everything under /tmp/stage, touch nothing else
 #
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary="$2"; shift 2 ;;
         --uninstall) uninstall=yes; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown option \"$1\"; see --help" >&2; exit 2 ;;
     esac
 done
@@ -50,6 +51,10 @@ if [ "$uninstall" = yes ]; then
     exit 0
 fi
 
+# The release tarball carries the prebuilt binary next to this script and no sources.
+if [ -z "$binary" ] && [ ! -d src ] && [ -x libvirt-hook ]; then
+    binary=./libvirt-hook
+fi
 if [ -z "$binary" ]; then
     if ! command -v dotnet >/dev/null; then
         echo "install.sh: the .NET SDK (dotnet) is needed to build the hook; install it, or pass --binary PATH" >&2
@@ -85,21 +90,8 @@ put() {
 }
 put 0755 "$binary" "$hook"
 put 0755 "$binary" /usr/local/sbin/libvirt-hook
-logrotate_rule="$(mktemp)"
-cat > "$logrotate_rule" <<'RULE'
-# The hook opens hooks.log for every line it writes, so rotating by rename loses nothing.
-/var/log/libvirt/qemu/hooks.log {
-    weekly
-    rotate 8
-    compress
-    delaycompress
-    missingok
-    notifempty
-    create 0640 root root
-}
-RULE
-put 0644 "$logrotate_rule" /etc/logrotate.d/libvirt-hook
-rm -f "$logrotate_rule"
+# The same rule the Debian package ships as a conffile.
+put 0644 packaging/logrotate /etc/logrotate.d/libvirt-hook
 
 printf '%s\n' "$hook" /usr/local/sbin/libvirt-hook /etc/logrotate.d/libvirt-hook > "$manifest"
 
