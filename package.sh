@@ -6,6 +6,7 @@
 #   ./package.sh                  AOT-publish (needs the .NET SDK), then package
 #   ./package.sh --binary PATH    package an already built binary
 #   ./package.sh --version V      label the package V instead of VERSION's (tests build "older" ones)
+#   ./package.sh --dist DIR       write the package and the tarball to DIR instead of dist/
 #
 # The version comes from the file VERSION (the binary's --version reads it too). Needs dpkg-dev
 # (dpkg-shlibdeps) and gzip; the package is built with dpkg-deb, the man page from the binary's help.
@@ -15,11 +16,13 @@ cd "$(dirname "$0")"
 binary=""
 version="$(tr -d '[:space:]' < VERSION)"
 label=""
+dist=dist
 while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary="$2"; shift 2 ;;
         --version) label="$2"; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --dist) dist="$2"; shift 2 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "package.sh: unknown option \"$1\"; see --help" >&2; exit 2 ;;
     esac
 done
@@ -79,8 +82,8 @@ sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@S
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-mkdir -p dist
-deb="dist/libvirt-hook_${version}_amd64.deb"
+mkdir -p "$dist"
+deb="$dist/libvirt-hook_${version}_amd64.deb"
 dpkg-deb --build --root-owner-group -Zxz "$root" "$deb" >/dev/null
 echo "$deb ($(du -k "$deb" | cut -f1) KiB)"
 
@@ -94,6 +97,6 @@ install -m 0644 README.md VERSION "$stage/"
 install -m 0644 hooks-config-samples/* "$stage/hooks-config-samples/"
 install -m 0644 packaging/logrotate "$stage/packaging/logrotate"
 zcat "$root/usr/share/man/man8/libvirt-hook.8.gz" > "$stage/libvirt-hook.8"
-tarball="dist/libvirt-hook-$version-linux-x64.tar.gz"
+tarball="$dist/libvirt-hook-$version-linux-x64.tar.gz"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" -C "$work" -cf - "$name" | gzip -9n > "$tarball"
 echo "$tarball ($(du -k "$tarball" | cut -f1) KiB)"

@@ -10,6 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOOK_BINARY="${LIBVIRT_HOOK_BINARY:-$PWD/artifacts/hook/libvirt-hook}"
+# On a fresh machine: the Debian packages it needs (named as they are installed), and a build.
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    source scripts/debian-packages.sh
+    ensure_debian_packages libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils nasm
+fi
+if [ ! -x "$HOOK_BINARY" ] && [ -z "${LIBVIRT_HOOK_BINARY:-}" ] && command -v dotnet >/dev/null; then
+    echo "demo: building the hook first (dotnet publish, about 30 s)"
+    dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
+fi
 [ -x "$HOOK_BINARY" ] || { echo "demo: no binary at $HOOK_BINARY; build it: dotnet publish src/LibvirtHook -c Release -r linux-x64 -o artifacts/hook" >&2; exit 1; }
 exec unshare --mount --propagation private -- bash -c '
     set -euo pipefail
