@@ -1,5 +1,8 @@
-"""Summarises hooks.log: how long the release hook and the restart worker took."""
-import re
+"""Summarises hooks.log: how long the release hook and the restart worker took.
+
+Reads `libvirt-hook log --json` on stdin: lines come through the log's own catalogue, so a
+change of format there cannot silently break these figures."""
+import json
 import statistics
 import sys
 
@@ -11,15 +14,15 @@ def figures(label, values):
     print(f"{label:<44} n={len(values):<3} median={statistics.median(values):5.0f} ms  max={values[-1]:5.0f} ms")
 
 release, waited, start, outcomes = [], [], [], {}
-for line in open(sys.argv[1]):
-    if "op=release outcome=ok" in line:
-        release.append(int(re.search(r" ms=(\d+)", line).group(1)))
-    if "op=restart outcome=" in line:
-        outcome = re.search(r"outcome=([a-z-]+)", line).group(1)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if outcome == "started":
-            waited.append(int(re.search(r"waited-ms=(\d+)", line).group(1)))
-            start.append(int(re.search(r"start-ms=(\d+)", line).group(1)))
+for text in sys.stdin:
+    line = json.loads(text)
+    if line["op"] == "release" and line.get("outcome") == "ok":
+        release.append(line["ms"])
+    if line["op"] == "restart" and "outcome" in line:
+        outcomes[line["outcome"]] = outcomes.get(line["outcome"], 0) + 1
+        if line["outcome"] == "started":
+            waited.append(line["waited-ms"])
+            start.append(line["start-ms"])
 figures("release hook (hand-off included)", release)
 figures("worker: spawn until it saw 'shut off'", waited)
 figures("worker: virsh start", start)

@@ -35,5 +35,5 @@ exec unshare --mount --propagation private -- bash -c '
     kill $events
     python3 bench/event_gaps.py "$work/events.txt"
     echo "boots the guest printed: $(grep -c "^boot" "$work/serial.log"), each saw counter: $(grep -o "seen=[0-9A-F]*" "$work/serial.log" | sort | uniq -c | tr -s " " | tr "\n" " ")"
-    python3 bench/log_figures.py /var/log/libvirt/qemu/hooks.log
+    "$HOOK_BINARY" log --json | python3 bench/log_figures.py
 '

@@ -7,7 +7,7 @@ namespace LibvirtHook;
 /// hook with SIGKILL. Only a build with <c>-c FaultInjection</c> has them: in every other
 /// build the compiler removes the calls, so production never reads the variable.
 /// </summary>
-public static class FaultInjection
+internal static class FaultInjection
 {
     public const string EnvironmentVariable = "LIBVIRT_HOOK_KILL_AT";
 

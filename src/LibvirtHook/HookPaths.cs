@@ -1,7 +1,7 @@
 namespace LibvirtHook;
 
 /// <summary>Every path the hook reads or writes. Production uses <see cref="Default"/>; tests pass their own.</summary>
-public sealed record HookPaths
+internal sealed record HookPaths
 {
     public static HookPaths Default { get; } = new()
     {

@@ -4,7 +4,7 @@ namespace LibvirtHook;
 /// An error the admin can act on. Its message is one sentence (or two) that quotes the values
 /// involved and says what to fix; libvirt shows it as the reason a VM did not start.
 /// </summary>
-public abstract class LibvirtHookException : Exception
+internal abstract class LibvirtHookException : Exception
 {
     protected LibvirtHookException(string message, Exception? innerException = null)
         : base(message, innerException)

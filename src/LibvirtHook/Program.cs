@@ -4,8 +4,8 @@ using LibvirtHook.Hook;
 using LibvirtHook.Restart;
 using LibvirtHook.Tools;
 
-if (Environment.GetEnvironmentVariable(RestartWorker.EnvironmentVariable) == "restart" && args.Length == 3)
-    return new RestartWorker(HookPaths.Default, ToolPaths.Default).Run(args[0], args[1], args[2]);
+if (WorkerLaunch.FromProcess(Environment.GetEnvironmentVariable(WorkerLaunch.EnvironmentVariable), args) is { } launch)
+    return new RestartWorker(HookPaths.Default, ToolPaths.Default).Run(launch);
 
 // libvirtd runs /etc/libvirt/hooks/qemu and /etc/libvirt/hooks/qemu.d/*: there, every argv is a
 // hook call, even for a VM named "status" or "--help". Any other name is the admin command.
@@ -14,7 +14,7 @@ if (InvocationName.IsHook(Environment.GetCommandLineArgs()[0]))
     if (args.Length < 2)
     {
         Console.Error.WriteLine("libvirt-hook: libvirtd runs this as: qemu <domain> <op> <subop> <extra>, with the domain XML on stdin; for the admin command run libvirt-hook --help.");
-        return 2;
+        return ExitCodes.Usage;
     }
 
     using var stdin = new StreamReader(Console.OpenStandardInput());

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LibvirtHook.EndToEnd.Support;
+using static LibvirtHook.Logging.LogCatalog;
 using LibvirtHook.Tools;
 
 namespace LibvirtHook.EndToEnd;
@@ -117,7 +118,8 @@ public sealed class AdminSpecs(PrivateLibvirt libvirt) : IDisposable
         bootsWhileHeld.Should().Be(1);
         stateWhileHeld.Should().Be("shut off");
         status.StandardOutput.Should().Contain("HELD (no automatic restarts)");
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=ok action=released shutoff-reason=shutdown restart=no why=\"held by an admin (libvirt-hook unhold {name} to allow restarts again)\"");
+        libvirt.LogLines(name).Should().Contain(l => l.Ended("release", Outcomes.Ok) && l.Has(Keys.Action, "released") && l.Has(Keys.ShutoffReason, "shutdown")
+            && l.Has(Keys.Restart, RestartValues.No) && l.Has(Keys.Why, $"held by an admin (libvirt-hook unhold {name} to allow restarts again)"));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class FaultInjectionSpecs(PrivateLibvirt libvirt) : IDisposable
 
     private void CleanCycle(string name)
     {
-        var before = libvirt.CountLogLines(name, "op=release outcome=");
+        var before = libvirt.CountLogLines(name, l => l.Ended("release"));
         libvirt.Virsh("start", name);
         libvirt.WaitForReleases(name, before + 1);
         libvirt.WaitForState(name, "shut off");

@@ -1,4 +1,5 @@
 using LibvirtHook.EndToEnd.Support;
+using static LibvirtHook.Logging.LogCatalog;
 
 namespace LibvirtHook.EndToEnd;
 
@@ -47,9 +48,10 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
         stateWhileSaved.Should().Be("shut off (saved)");
         counterAfterRestore.Should().Be(1);
         bootsAfterRestore.Should().Be(1, "the guest resumed from its saved RAM instead of booting");
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=ok action=kept-for-restore shutoff-reason=saved")
-            .And.Contain($"vm=\"{name}\" op=restore outcome=ok action=restore-pending")
-            .And.Contain($"vm=\"{name}\" op=prepare outcome=ok action=resume-saved");
+        var log = libvirt.LogLines(name);
+        log.Should().Contain(l => l.Ended("release", Outcomes.Ok) && l.Has(Keys.Action, "kept-for-restore") && l.Has(Keys.ShutoffReason, "saved"));
+        log.Should().Contain(l => l.Ended("restore", Outcomes.Ok) && l.Has(Keys.Action, "restore-pending"));
+        log.Should().Contain(l => l.Ended("prepare", Outcomes.Ok) && l.Has(Keys.Action, "resume-saved"));
         Hash(image).Should().Be(original);
         File.Exists(image + ".stateless-base").Should().BeFalse();
     }
@@ -75,7 +77,7 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Assert
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=prepare disk=hda action=\"discarded the overlay of a saved session whose RAM was not restored\"");
+        libvirt.LogLines(name).Should().Contain(l => l.DiskStep("prepare", "hda", "discarded the overlay of a saved session whose RAM was not restored"));
         Hash(image).Should().Be(original);
     }
 
@@ -100,7 +102,7 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
         Hash(image).Should().Be(overlay);
         Hash(image + ".stateless-base").Should().Be(original);
         File.Exists(snapshot).Should().BeTrue();
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=error").And.Contain("an external snapshot or block copy changed the chain, so the hook changed nothing");
+        libvirt.LogLines(name).Should().Contain(l => l.Ended("release", Outcomes.Error) && l[Keys.Message]!.Contains("an external snapshot or block copy changed the chain, so the hook changed nothing"));
     }
 
     [Fact]
@@ -124,7 +126,7 @@ public sealed class LifecycleSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Assert
         overlayAfterReconnect.Should().Be(overlay);
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=reconnect outcome=ok action=none");
+        libvirt.LogLines(name).Should().Contain(l => l.Ended("reconnect", Outcomes.Ok) && l.Has(Keys.Action, "none"));
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0));
         Hash(image).Should().Be(original);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LibvirtHook.EndToEnd.Support;
+using static LibvirtHook.Logging.LogCatalog;
 
 namespace LibvirtHook.EndToEnd;
 
@@ -21,14 +22,14 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
     private void StopLoop(string name, string config)
     {
         libvirt.WriteConfig(name, config);
-        PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, "op=restart outcome=not-started") >= 1 || libvirt.DomainState(name) == "shut off" && !PendingWorker(name), "the restart loop to end", 60);
+        PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, l => l.Restarted(Outcomes.NotStarted)) >= 1 || libvirt.DomainState(name) == "shut off" && !PendingWorker(name), "the restart loop to end", 60);
         libvirt.VirshUnchecked("destroy", name);
         libvirt.WaitForState(name, "shut off");
         PrivateLibvirt.WaitFor(() => !PendingWorker(name), "the last worker to finish");
     }
 
     private bool PendingWorker(string name) =>
-        libvirt.CountLogLines(name, "restart=scheduled") > libvirt.CountLogLines(name, "op=restart outcome=");
+        libvirt.CountLogLines(name, l => l.Has(Keys.Restart, RestartValues.Scheduled)) > libvirt.CountLogLines(name, l => l.Restarted());
 
     private static string Hash(string path) => TestVms.Hash(path);
 
@@ -70,11 +71,12 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
         TinyGuest.ReadSerial(serial).Should().HaveCountGreaterThanOrEqualTo(6).And.AllSatisfy(b => b.Should().Be(new BootRecord(0x80, 0)));
         Hash(image).Should().Be(original);
-        var log = libvirt.ReadHooksLog().Split('\n').Where(l => l.Contains($"vm=\"{name}\"")).ToList();
-        log.Should().Contain(l => l.Contains("op=release outcome=ok action=released shutoff-reason=shutdown") && l.Contains("restart=scheduled worker-pid="));
-        log.Should().Contain(l => l.Contains("op=restart outcome=started reason=shutdown waited-ms="));
+        var log = libvirt.LogLines(name);
+        log.Should().Contain(l => l.Ended("release", Outcomes.Ok) && l.Has(Keys.Action, "released") && l.Has(Keys.ShutoffReason, "shutdown")
+            && l.Has(Keys.Restart, RestartValues.Scheduled) && l.Number(Keys.WorkerPid) > 0);
+        log.Should().Contain(l => l.Restarted(Outcomes.Started) && l.Has(Keys.Reason, "shutdown") && l.Number(Keys.WaitedMs) >= 0);
         // The hook hands off and returns: its own duration is the rename and the spawn, not the wait.
-        log.Where(l => l.Contains("op=release outcome=ok")).Select(DurationMs).Should().AllSatisfy(ms => ms.Should().BeLessThan(1000));
+        log.Where(l => l.Ended("release", Outcomes.Ok)).Select(l => l.Number(Keys.Ms)).Should().AllSatisfy(ms => ms.Should().BeLessThan(1000));
         slowestList.Should().BeLessThan(TimeSpan.FromSeconds(5), "libvirtd must keep answering while restarts are pending");
         failedLists.Should().Be(0);
     }
@@ -113,7 +115,8 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
         // Assert
         libvirt.DomainState(name).Should().Be("shut off");
         TinyGuest.CountFinishedBoots(serial).Should().Be(1);
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release outcome=ok action=released shutoff-reason=destroyed").And.Contain("restart=no why=\"reason \\\"destroyed\\\" is not in restart.on [shutdown, crashed]\"");
+        libvirt.LogLines(name).Should().Contain(l => l.Ended("release", Outcomes.Ok) && l.Has(Keys.Action, "released") && l.Has(Keys.ShutoffReason, "destroyed")
+            && l.Has(Keys.Restart, RestartValues.No) && l.Has(Keys.Why, "reason \"destroyed\" is not in restart.on [shutdown, crashed]"));
     }
 
     [Fact]
@@ -125,15 +128,35 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Act
         libvirt.Virsh("start", name);
-        PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, "crash-loop guard") == 1, "the crash-loop guard to give up", 60);
+        PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, IsCrashLoopGiveUp) == 1, "the crash-loop guard to give up", 60);
         libvirt.WaitForState(name, "shut off");
         Thread.Sleep(TimeSpan.FromSeconds(3));
 
         // Assert
         TinyGuest.CountFinishedBoots(serial).Should().Be(4, "one start by hand and exactly three by the hook");
         libvirt.DomainState(name).Should().Be("shut off");
-        libvirt.CountLogLines(name, "op=restart outcome=started").Should().Be(3);
-        libvirt.ReadHooksLog().Should().Contain("why=\"crash-loop guard: 3 restarts in the last 600 s already (max-restarts 3); giving up, start it by hand once it is fixed\"");
+        libvirt.CountLogLines(name, l => l.Restarted(Outcomes.Started)).Should().Be(3);
+        libvirt.LogLines(name).Should().Contain(l => l.Has(Keys.Why, "crash-loop guard: 3 restarts in the last 600 s already (max-restarts 3); giving up, start it by hand once it is fixed"));
+    }
+
+    [Fact]
+    public void A_vm_named_with_a_hundred_non_ascii_letters_gets_its_stateless_cycle_and_restarts()
+    {
+        // Arrange: 200 bytes of name, 600 once escaped: more than a file name may have.
+        var name = string.Concat(Enumerable.Repeat("вм", 50));
+        var (image, serial) = NewVm(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda"}], "restart": {}}""");
+        var original = Hash(image);
+
+        // Act
+        libvirt.Virsh("start", "--domain", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(serial) >= 3, "three boots", 30);
+        StopLoop(name, """{"disks": [{"target": "hda"}]}""");
+
+        // Assert
+        TinyGuest.ReadSerial(serial).Should().HaveCountGreaterThanOrEqualTo(3).And.AllSatisfy(b => b.Should().Be(new BootRecord(0x80, 0)));
+        Hash(image).Should().Be(original);
+        libvirt.CountLogLines(name, l => l.Restarted(Outcomes.Started)).Should().BeGreaterThanOrEqualTo(2);
+        libvirt.LogLines(name).Should().NotContain(l => l.Ended("prepare", Outcomes.Error) || l.Ended("release", Outcomes.Error));
     }
 
     [Fact]
@@ -149,15 +172,8 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
         StopLoop(name, """{}""");
 
         // Assert
-        libvirt.CountLogLines(name, "op=restart outcome=started").Should().BeGreaterThanOrEqualTo(2);
+        libvirt.CountLogLines(name, l => l.Restarted(Outcomes.Started)).Should().BeGreaterThanOrEqualTo(2);
         foreach (var directory in new[] { "/", libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
             Directory.GetFiles(directory, "pwned*").Should().BeEmpty();
-    }
-
-    private static long DurationMs(string line)
-    {
-        var at = line.LastIndexOf(" ms=", StringComparison.Ordinal) + 4;
-        var end = line.IndexOf(' ', at);
-        return long.Parse(end < 0 ? line[at..] : line[at..end], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -1,4 +1,5 @@
 using LibvirtHook.EndToEnd.Support;
+using static LibvirtHook.Logging.LogCatalog;
 using LibvirtHook.Tools;
 
 namespace LibvirtHook.EndToEnd;
@@ -57,10 +58,10 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         // Assert
         counterAfterCommit.Should().Be(1);
         config.Disks.Single().OneShotCommit.Should().BeFalse();
-        config.Restart!.On.Should().Equal("crashed");
+        config.Restart!.On.Should().Equal(LibvirtHook.Domain.ShutoffReason.Crashed);
         TinyGuest.ReadSerial(serial).Select(b => b.Seen).Should().Equal(0u, 1u, 1u);
         Hash(image).Should().Be(committed);
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=release disk=hda action=committed").And.Contain("one-shot-commit=reset-to-false");
+        libvirt.LogLines(name).Should().Contain(l => l.DiskStep("release", "hda", "committed") && l.Has(Keys.OneShotCommit, "reset-to-false"));
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         // Assert
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
         Hash(image).Should().Be(original);
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=prepare disk=hda action=overlay image=\"{image}\" base-format=raw");
+        libvirt.LogLines(name).Should().Contain(l => l.DiskStep("prepare", "hda", "overlay") && l.Has(Keys.Image, image) && l.Has(Keys.BaseFormat, "raw"));
     }
 
     [Fact]
@@ -231,7 +232,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0));
         Hash(image).Should().Be(original);
         Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
-        libvirt.ReadHooksLog().Should().Contain($"vm={LibvirtHook.Logging.HookLog.Quote(name)} op=prepare outcome=ok action=prepared disks=1");
+        libvirt.LogLines(name).Should().Contain(l => l.Ended("prepare", Outcomes.Ok) && l.Has(Keys.Action, "prepared") && l.Has(Keys.Disks, "1"));
         foreach (var place in new[] { "/", libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
             Directory.GetFiles(place, "pwned*").Should().BeEmpty();
     }
@@ -256,6 +257,6 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Assert
         (managed + broken + unmanaged).Should().BeEmpty();
-        libvirt.ReadHooksLog().Should().Contain($"vm=\"{name}\" op=prepare outcome=ok").And.Contain($"vm=\"{name}\" op=prepare outcome=error");
+        libvirt.LogLines(name).Should().Contain(l => l.Ended("prepare", Outcomes.Ok)).And.Contain(l => l.Ended("prepare", Outcomes.Error));
     }
 }

@@ -9,11 +9,11 @@ namespace LibvirtHook.Admin;
 /// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold.
 /// Exit codes: 0 done (or no problem found), 1 problems found or the command failed, 2 usage error.
 /// </summary>
-public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
+internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
 {
-    public const int Ok = 0;
-    public const int Problems = 1;
-    public const int Usage = 2;
+    public const int Ok = ExitCodes.Ok;
+    public const int Problems = ExitCodes.Failed;
+    public const int Usage = ExitCodes.Usage;
 
     // Log lines quote with " and times carry +: keep them readable instead of \u0022 and \u002B.
     private static readonly AdminJsonContext Json = new(new JsonSerializerOptions(AdminJsonContext.Default.Options)
@@ -34,6 +34,7 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
         root.Subcommands.Add(CommitOnceCommand());
         root.Subcommands.Add(HoldCommand("hold", hold: true));
         root.Subcommands.Add(HoldCommand("unhold", hold: false));
+        root.Subcommands.Add(LogCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -172,6 +173,40 @@ public sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter 
                 output.WriteLine(holds.Unhold(domain) ? $"\"{domain}\" is no longer held." : $"\"{domain}\" was not held.");
             }
 
+            return Ok;
+        });
+        return command;
+    }
+
+    private Command LogCommand()
+    {
+        var vm = new Argument<string?>("VM") { Description = "Only this VM's lines (default: every VM's).", Arity = ArgumentArity.ZeroOrOne };
+        var since = new Option<string?>("--since") { Description = "Only lines this recent: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log)." };
+        var json = new Option<bool>("--json") { Description = "One JSON object a line, with the line's keys as fields." };
+        var command = new Command("log", """
+            Show hooks.log lines (the last 4 MiB of the log), optionally for one VM and within a time.
+            With --json each line is a JSON object: for scripts, monitoring and the benches.
+            Examples:
+              libvirt-hook log kiosk --since 1h
+              libvirt-hook log --json | jq 'select(.outcome == "error")'
+            """) { vm, since, json };
+        command.SetAction(result =>
+        {
+            var from = DateTimeOffset.MinValue;
+            if (result.GetValue(since) is { } text)
+            {
+                if (!Duration.TryParse(text, out var window))
+                {
+                    error.WriteLine($"libvirt-hook: --since \"{text}\" is not a duration; use for example 90s, 30m, 1h or 2d.");
+                    return Usage;
+                }
+
+                from = DateTimeOffset.Now - window;
+            }
+
+            var only = result.GetValue(vm);
+            foreach (var line in new Logging.HookLogReader(paths.LogFile).Tail().Where(l => l.Time >= from && (only is null || l.Vm == only)))
+                output.WriteLine(result.GetValue(json) ? LogJson.Write(line) : line.ToString());
             return Ok;
         });
         return command;

@@ -9,7 +9,7 @@ namespace LibvirtHook.Admin;
 /// <c>libvirt-hook validate</c>: what prepare would refuse, found before the VM is started, against
 /// the live domain XML. One sentence per problem.
 /// </summary>
-public sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
+internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
 {
     public IReadOnlyList<string> Validate(string name)
     {
@@ -43,7 +43,7 @@ public sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
         {
             try
             {
-                var image = DiskRules.ImageOf(domain, disk, configPath);
+                var image = DiskRules.ImageOf(domain, config, disk);
                 var info = new QemuImg(tools).Info(image, shared: true);
                 if (info.Format is not ("qcow2" or "raw"))
                     problems.Add($"Disk \"{disk.Target}\" of \"{name}\": image \"{image}\" is {info.Format}; only qcow2 and raw bases are tested, convert it with qemu-img convert.");

@@ -1,6 +1,6 @@
 namespace LibvirtHook.Admin;
 
-public sealed record DiskStatus
+internal sealed record DiskStatus
 {
     public required string Target { get; init; }
 

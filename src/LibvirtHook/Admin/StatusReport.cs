@@ -1,5 +1,6 @@
 using LibvirtHook.Config;
 using LibvirtHook.Domain;
+using LibvirtHook.Logging;
 using LibvirtHook.Platform;
 using LibvirtHook.Restart;
 using LibvirtHook.Stateless;
@@ -8,7 +9,7 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Admin;
 
 /// <summary>Gathers what <c>libvirt-hook status</c> shows, from the configs, the journals, the log and libvirt.</summary>
-public sealed class StatusReport(HookPaths paths, ToolPaths tools)
+internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
 {
     /// <summary>Every managed VM: those with a config, and those whose journal outlived theirs.</summary>
     public IReadOnlyList<string> ManagedVms()
@@ -32,7 +33,7 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         return [.. names];
     }
 
-    public VmStatus Collect(string name, IReadOnlyList<string> logTail)
+    public VmStatus Collect(string name, IReadOnlyList<LogLine> logTail)
     {
         VmConfig? config = null;
         string? configError = null;
@@ -46,7 +47,7 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         }
 
         var journal = TryLoadJournal(paths.JournalFile(name));
-        var (state, reason) = State(name);
+        var state = State(name);
         var images = journal is null ? ImagesFromLibvirt(name) : [];
         var targets = (config?.Disks.Select(d => d.Target) ?? []).Union(journal?.Disks.Select(d => d.Target) ?? []);
         var disks = targets.Select(target =>
@@ -69,8 +70,8 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
         return new VmStatus
         {
             Name = name,
-            State = state,
-            StateReason = reason,
+            State = state?.State ?? "unknown",
+            StateReason = state?.Reason,
             ConfigError = configError,
             Disks = disks,
             Restart = config?.Restart,
@@ -81,35 +82,21 @@ public sealed class StatusReport(HookPaths paths, ToolPaths tools)
     }
 
     /// <summary>The end of hooks.log: enough for every VM's last action, without reading a huge file whole.</summary>
-    public IReadOnlyList<string> ReadLogTail()
-    {
-        if (!File.Exists(paths.LogFile))
-            return [];
-        using var stream = File.OpenRead(paths.LogFile);
-        stream.Seek(Math.Max(0, stream.Length - (4 * 1024 * 1024)), SeekOrigin.Begin);
-        return new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    public IReadOnlyList<LogLine> ReadLogTail() => new HookLogReader(paths.LogFile).Tail();
 
-    private static string? LastAction(string name, IReadOnlyList<string> logTail)
-    {
-        var marker = $" vm={Logging.HookLog.Quote(name)} ";
-        var line = logTail.LastOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
-        if (line is null)
-            return null;
-        var at = line.IndexOf(marker, StringComparison.Ordinal);
-        return line[..line.IndexOf(' ', StringComparison.Ordinal)] + line[(at + marker.Length - 1)..];
-    }
+    private static string? LastAction(string name, IReadOnlyList<LogLine> logTail) =>
+        logTail.LastOrDefault(l => l.Vm == name)?.Summary();
 
-    private (string State, string? Reason) State(string name)
+    /// <returns>Null when virsh cannot say (libvirtd down, domain undefined).</returns>
+    private DomainState? State(string name)
     {
         try
         {
-            var (state, reason) = RestartPlanner.ParseDomState(new Virsh(tools).DomState(name));
-            return (state, reason);
+            return new Virsh(tools).DomState(name);
         }
         catch (ToolException)
         {
-            return ("unknown", null);
+            return null;
         }
     }
 

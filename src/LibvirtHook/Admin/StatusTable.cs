@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using LibvirtHook.Domain;
 
 namespace LibvirtHook.Admin;
 
 /// <summary>The human view of <c>libvirt-hook status</c>: one block per VM.</summary>
-public static class StatusTable
+internal static class StatusTable
 {
     public static string Render(IReadOnlyList<VmStatus> vms)
     {
@@ -28,7 +29,7 @@ public static class StatusTable
 
             var restart = vm.Restart is null
                 ? "never (no restart section)"
-                : $"on {string.Join(",", vm.Restart.On)}, delay {vm.Restart.DelaySeconds} s, {vm.RestartsInWindow} of at most {vm.Restart.MaxRestarts} restarts in the last {vm.Restart.WindowSeconds} s";
+                : $"on {string.Join(",", vm.Restart.On.Select(r => r.Name()))}, delay {vm.Restart.DelaySeconds} s, {vm.RestartsInWindow} of at most {vm.Restart.MaxRestarts} restarts in the last {vm.Restart.WindowSeconds} s";
             text.Append(CultureInfo.InvariantCulture, $"  restart:  {restart}\n");
             text.Append(CultureInfo.InvariantCulture, $"  last:     {vm.LastAction ?? "(nothing in hooks.log)"}\n");
         }

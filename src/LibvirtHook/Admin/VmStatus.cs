@@ -2,7 +2,7 @@ using LibvirtHook.Config;
 
 namespace LibvirtHook.Admin;
 
-public sealed record VmStatus
+internal sealed record VmStatus
 {
     public required string Name { get; init; }
 

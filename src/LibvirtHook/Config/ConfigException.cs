@@ -1,6 +1,6 @@
 namespace LibvirtHook.Config;
 
-public sealed class ConfigException : LibvirtHookException
+internal sealed class ConfigException : LibvirtHookException
 {
     public ConfigException(string message, Exception? innerException = null)
         : base(message, innerException)

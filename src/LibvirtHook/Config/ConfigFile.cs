@@ -3,7 +3,7 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Config;
 
 /// <summary>Loading and the one edit the hook makes to a config file.</summary>
-public static class ConfigFile
+internal static class ConfigFile
 {
     /// <summary>Larger than any real config; a bigger file is a mistake, not something to parse.</summary>
     public const int MaxBytes = 1024 * 1024;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LibvirtHook.Domain;
 
 namespace LibvirtHook.Config;
 
@@ -7,14 +8,11 @@ namespace LibvirtHook.Config;
 /// place in it and the fix. Hand-written over <see cref="JsonDocument"/> because a serializer's
 /// messages cannot suggest the key the admin meant.
 /// </summary>
-public static class ConfigParser
+internal static class ConfigParser
 {
     private static readonly string[] RootKeys = ["disks", "restart"];
     private static readonly string[] DiskKeys = ["target", "one-shot-commit"];
     private static readonly string[] RestartKeys = ["on", "delay-seconds", "max-restarts", "window-seconds"];
-
-    /// <summary>libvirt's shut-off reasons after which a restart makes sense.</summary>
-    public static readonly string[] RestartReasons = ["shutdown", "destroyed", "crashed", "failed", "unknown", "daemon", "from-snapshot"];
 
     public static VmConfig Parse(string json, string source)
     {
@@ -38,7 +36,7 @@ public static class ConfigParser
 
             var disks = root.TryGetProperty("disks", out var disksElement) ? ParseDisks(disksElement, source) : [];
             var restart = root.TryGetProperty("restart", out var restartElement) ? ParseRestart(restartElement, source) : null;
-            return new VmConfig { Disks = disks, Restart = restart };
+            return new VmConfig { Source = source, Disks = disks, Restart = restart };
         }
     }
 
@@ -86,16 +84,17 @@ public static class ConfigParser
         {
             if (on.ValueKind != JsonValueKind.Array)
                 throw Error(source, $"restart.on must be a list of shut-off reasons such as [\"shutdown\", \"crashed\"], not {Describe(on)}");
-            var reasons = new List<string>();
-            foreach (var reason in on.EnumerateArray())
+            var reasons = new List<ShutoffReason>();
+            foreach (var item in on.EnumerateArray())
             {
-                var value = reason.ValueKind == JsonValueKind.String ? reason.GetString()! : null;
-                if (value is "saved" or "migrated")
-                    throw Error(source, $"restart.on holds \"{value}\", but a saved or migrated VM is never restarted (its state lives elsewhere); remove it");
-                if (value is null || !RestartReasons.Contains(value))
-                    throw Error(source, $"restart.on holds {Describe(reason)}, which is not a shut-off reason; use some of {string.Join(", ", RestartReasons.Select(r => $"\"{r}\""))}");
-                if (!reasons.Contains(value))
-                    reasons.Add(value);
+                // libvirt's own spelling ("from snapshot") and the log's ("from-snapshot") both mean the same reason.
+                var known = ShutoffReasons.TryParse(item.ValueKind == JsonValueKind.String ? item.GetString() : null, out var reason) && reason != ShutoffReason.NotKnownYet;
+                if (known && reason.LivesOnElsewhere())
+                    throw Error(source, $"restart.on holds \"{reason.Name()}\", but a saved or migrated VM is never restarted (its state lives elsewhere); remove it");
+                if (!known)
+                    throw Error(source, $"restart.on holds {Describe(item)}, which is not a shut-off reason; use some of {string.Join(", ", ShutoffReasons.Restartable.Select(r => $"\"{r.Name()}\""))}");
+                if (!reasons.Contains(reason))
+                    reasons.Add(reason);
             }
 
             policy = policy with { On = reasons };

@@ -1,6 +1,6 @@
 namespace LibvirtHook.Config;
 
-public sealed record DiskConfig
+internal sealed record DiskConfig
 {
     /// <summary>The disk's <c>&lt;target dev=.../&gt;</c> in the domain XML.</summary>
     public required string Target { get; init; }

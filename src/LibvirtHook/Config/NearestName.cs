@@ -1,7 +1,7 @@
 namespace LibvirtHook.Config;
 
 /// <summary>Finds the known name a typo most likely meant.</summary>
-public static class NearestName
+internal static class NearestName
 {
     public static string Find(string typed, IReadOnlyList<string> known)
     {

@@ -7,7 +7,7 @@ namespace LibvirtHook.Config;
 /// Changes only the <c>one-shot-commit</c> values of a config's text, byte for byte in place, so
 /// the admin's layout and comments survive the hook's edits.
 /// </summary>
-public static class OneShotCommitEditor
+internal static class OneShotCommitEditor
 {
     /// <returns>The edited text, or null when nothing had to change.</returns>
     public static string? Set(string json, IReadOnlyCollection<string> targets, bool value)

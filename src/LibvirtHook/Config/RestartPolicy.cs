@@ -1,11 +1,13 @@
+using LibvirtHook.Domain;
+
 namespace LibvirtHook.Config;
 
-public sealed record RestartPolicy
+internal sealed record RestartPolicy
 {
-    public static IReadOnlyList<string> DefaultReasons { get; } = ["shutdown", "crashed"];
+    public static IReadOnlyList<ShutoffReason> DefaultReasons { get; } = [ShutoffReason.Shutdown, ShutoffReason.Crashed];
 
     /// <summary>libvirt shut-off reasons after which the VM is started again.</summary>
-    public IReadOnlyList<string> On { get; init; } = DefaultReasons;
+    public IReadOnlyList<ShutoffReason> On { get; init; } = DefaultReasons;
 
     public int DelaySeconds { get; init; }
 

@@ -1,8 +1,11 @@
 namespace LibvirtHook.Config;
 
 /// <summary>The per-VM file <c>/etc/libvirt/hooks/config/&lt;domain&gt;.json</c>.</summary>
-public sealed record VmConfig
+internal sealed record VmConfig
 {
+    /// <summary>The file it was read from: error messages name it, so the admin knows what to edit.</summary>
+    public required string Source { get; init; }
+
     public required IReadOnlyList<DiskConfig> Disks { get; init; }
 
     /// <summary>Null when the file has no <c>restart</c> key: the VM is never restarted.</summary>

@@ -1,6 +1,6 @@
 namespace LibvirtHook.Domain;
 
-public sealed record DomainDescription
+internal sealed record DomainDescription
 {
     public required string Name { get; init; }
 

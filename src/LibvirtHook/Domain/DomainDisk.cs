@@ -1,7 +1,7 @@
 namespace LibvirtHook.Domain;
 
 /// <summary>One <c>&lt;disk&gt;</c> of a domain XML, as far as the hook cares.</summary>
-public sealed record DomainDisk
+internal sealed record DomainDisk
 {
     /// <summary><c>&lt;target dev=.../&gt;</c>, the name configs refer to (vda, sdb, ...).</summary>
     public required string Target { get; init; }

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace LibvirtHook.Domain;
 
 /// <summary>Reads the domain XML libvirt passes on stdin.</summary>
-public static class DomainXml
+internal static class DomainXml
 {
     public static DomainDescription Parse(string xml)
     {

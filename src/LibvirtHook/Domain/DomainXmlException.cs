@@ -1,6 +1,6 @@
 namespace LibvirtHook.Domain;
 
-public sealed class DomainXmlException : LibvirtHookException
+internal sealed class DomainXmlException : LibvirtHookException
 {
     public DomainXmlException(string message, Exception? innerException = null)
         : base(message, innerException)

@@ -1,22 +1,20 @@
 namespace LibvirtHook.Hook;
 
 /// <summary>One invocation by libvirtd: <c>qemu &lt;domain&gt; &lt;op&gt; &lt;subop&gt; &lt;extra&gt;</c>.</summary>
-public sealed record HookCall
+internal sealed record HookCall
 {
     public required string Domain { get; init; }
 
     public required string Operation { get; init; }
 
-    public string SubOperation { get; init; } = "-";
-
     /// <summary>For <c>release</c> on libvirt 10.5 and later: the shut-off reason; "-" before.</summary>
     public string Extra { get; init; } = "-";
 
+    /// <remarks>The sub-operation (argv[3]: begin, end, ...) decides nothing here: each op comes with one.</remarks>
     public static HookCall FromArguments(IReadOnlyList<string> args) => new()
     {
         Domain = args[0],
         Operation = args[1],
-        SubOperation = args.Count > 2 ? args[2] : "-",
         Extra = args.Count > 3 ? args[3] : "-",
     };
 }

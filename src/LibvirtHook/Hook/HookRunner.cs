@@ -13,7 +13,7 @@ namespace LibvirtHook.Hook;
 /// Handles one hook call. Nothing here writes to stdout: libvirt reads it as XML for some ops.
 /// Errors go to stderr as one line, which libvirt shows as the reason a start failed.
 /// </summary>
-public sealed class HookRunner(HookPaths paths, ToolPaths tools)
+internal sealed class HookRunner(HookPaths paths, ToolPaths tools)
 {
     public int Run(HookCall call, TextReader stdin, TextWriter stderr)
     {
@@ -22,7 +22,7 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
         if (!File.Exists(paths.ConfigFile(call.Domain)) && !File.Exists(paths.JournalFile(call.Domain)))
         {
             Drain(stdin);
-            return 0;
+            return ExitCodes.Ok;
         }
 
         var xml = stdin.ReadToEnd();
@@ -32,22 +32,22 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
         {
             Directory.CreateDirectory(paths.StateDirectory);
             using var vmLock = FileLock.Acquire(paths.LockFile(call.Domain));
-            var outcome = Dispatch(call, xml, message => log.Write(call.Domain, call.Operation, message));
-            log.Write(call.Domain, call.Operation, $"outcome=ok {outcome} ms={watch.ElapsedMilliseconds}");
-            return 0;
+            var outcome = Dispatch(call, xml, new CallLog(log, call.Domain, call.Operation));
+            log.Write(LogCatalog.CallSucceeded(call.Domain, call.Operation, outcome, watch.ElapsedMilliseconds));
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
-            log.Write(call.Domain, call.Operation, $"outcome=error ms={watch.ElapsedMilliseconds} message={HookLog.Quote(e.Message)}");
+            log.Write(LogCatalog.CallFailed(call.Domain, call.Operation, e.Message, watch.ElapsedMilliseconds));
             stderr.WriteLine($"libvirt-hook: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 
-    private string Dispatch(HookCall call, string xml, Action<string> report)
+    private CallOutcome Dispatch(HookCall call, string xml, CallLog log)
     {
         var configPath = paths.ConfigFile(call.Domain);
-        var disks = new StatelessDisks(new QemuImg(tools), new JournalStore(paths.JournalFile(call.Domain)), report);
+        var disks = new StatelessDisks(new QemuImg(tools), new JournalStore(paths.JournalFile(call.Domain)), log);
         switch (call.Operation)
         {
             case "prepare":
@@ -55,35 +55,37 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                 var config = ConfigFile.Load(configPath);
                 var domain = DomainXml.Parse(xml);
                 if (disks.ResumeSaved())
-                    return "action=resume-saved";
-                disks.RecoverLeftovers(domain, target => ClearCommitFlag(configPath, target, report));
+                    return new CallOutcome { Action = HookAction.ResumedSaved };
+                disks.RecoverLeftovers(domain, new OneShotCommitFlags(configPath, config, log));
                 if (config is null)
-                    return "action=none reason=\"config removed\"";
-                disks.Prepare(domain, config, configPath);
-                return $"action=prepared disks={config.Disks.Count}";
+                    return CallOutcome.Nothing with { Why = "config removed" };
+                disks.Prepare(domain, config);
+                return new CallOutcome { Action = HookAction.Prepared, Disks = config.Disks.Count };
             }
 
             case "release":
             {
-                var reason = ShutoffReason.Find(call, paths.DomainLogFile(call.Domain));
-                if (reason == "saved")
+                var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain));
+                if (reason.Reason == ShutoffReason.Saved)
                 {
                     disks.KeepForRestore();
-                    return $"action=kept-for-restore shutoff-reason={reason}";
+                    return new CallOutcome { Action = HookAction.KeptForRestore, Reason = reason };
                 }
 
-                var config = TryLoad(configPath, report);
+                var config = TryLoad(configPath, log);
                 var domain = TryParse(xml);
-                disks.Release(
-                    domain,
-                    target => config?.FindDisk(target)?.OneShotCommit,
-                    target => ClearCommitFlag(configPath, target, report));
+                disks.Release(domain, new OneShotCommitFlags(configPath, config, log));
                 var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
-                return $"action=released shutoff-reason={reason}" + RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason);
+                return new CallOutcome
+                {
+                    Action = HookAction.Released,
+                    Reason = reason,
+                    Restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason),
+                };
             }
 
             case "restore":
-                return disks.MarkRestoring() ? "action=restore-pending" : "action=none";
+                return disks.MarkRestoring() ? new CallOutcome { Action = HookAction.RestorePending } : CallOutcome.Nothing;
 
             case "migrate":
             {
@@ -94,11 +96,11 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
                         $"Domain \"{call.Domain}\" has stateless disks ({string.Join(", ", config.Disks.Select(d => d.Target))}); an incoming migration would give the running guest an empty overlay. Shut it down instead, or remove its config on this host first.");
                 }
 
-                return "action=none";
+                return CallOutcome.Nothing;
             }
 
             default:
-                return "action=none";
+                return CallOutcome.Nothing;
         }
     }
 
@@ -114,7 +116,7 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private static VmConfig? TryLoad(string configPath, Action<string> report)
+    private static VmConfig? TryLoad(string configPath, CallLog log)
     {
         try
         {
@@ -122,24 +124,8 @@ public sealed class HookRunner(HookPaths paths, ToolPaths tools)
         }
         catch (ConfigException e)
         {
-            report($"warning={HookLog.Quote(e.Message + " Using the one-shot-commit flags the VM started with.")}");
+            log.Warning(null, e.Message + " Using the one-shot-commit flags the VM started with.");
             return null;
-        }
-    }
-
-    private static bool ClearCommitFlag(string configPath, string target, Action<string> report)
-    {
-        try
-        {
-            if (!File.Exists(configPath))
-                return false;
-            ConfigFile.ClearOneShotCommit(configPath, [target]);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException or System.Text.Json.JsonException)
-        {
-            report($"disk={target} warning={HookLog.Quote($"committed, but could not reset one-shot-commit in \"{configPath}\": {e.Message}. Set it to false by hand, or the next session is committed too.")}");
-            return false;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using LibvirtHook.Platform;
 
@@ -9,41 +8,21 @@ namespace LibvirtHook.Logging;
 /// write(2) at the file's end under an exclusive flock: lines never interleave or overwrite
 /// each other. A log failure never fails the hook.
 /// </summary>
-public sealed class HookLog(string path)
+internal sealed class HookLog(string path)
 {
     public string Path { get; } = path;
 
-    public void Write(string domain, string operation, string message)
+    /// <summary>Writes a line made by <see cref="LogCatalog"/>.</summary>
+    public void Write(LogLine line)
     {
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"{DateTimeOffset.Now:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Environment.ProcessId}] vm={Quote(domain)} op={operation} {message}");
         try
         {
-            Append(line.ReplaceLineEndings(" ") + "\n");
+            Append(line.ToString().ReplaceLineEndings(" ") + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"libvirt-hook: cannot write to \"{Path}\": {e.Message}");
         }
-    }
-
-    /// <summary>Quotes a value the way the log does, so a domain name with spaces or quotes stays one field.</summary>
-    public static string Quote(string value)
-    {
-        var builder = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            builder.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                _ => c.ToString(),
-            });
-        }
-
-        return builder.Append('"').ToString();
     }
 
     private void Append(string line)

@@ -8,7 +8,7 @@ namespace LibvirtHook.Platform;
 /// libvirtd reads the hook's stdout and stderr to EOF before it goes on, so a child that kept
 /// either pipe would hold the VM's stop hostage; .NET's Process.Start would hand them down.
 /// </summary>
-public static class DetachedProcess
+internal static class DetachedProcess
 {
     private const short POSIX_SPAWN_SETSIGDEF = 0x04;
     private const short POSIX_SPAWN_SETSIGMASK = 0x08;

@@ -1,6 +1,6 @@
 namespace LibvirtHook.Platform;
 
-public enum FileKind
+internal enum FileKind
 {
     Missing,
     Regular,

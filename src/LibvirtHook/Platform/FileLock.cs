@@ -4,7 +4,7 @@ namespace LibvirtHook.Platform;
 /// An exclusive flock(2) on a lock file, held until disposed. The kernel drops it when the
 /// process dies, so a killed hook never leaves a VM locked.
 /// </summary>
-public sealed class FileLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
 

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Platform;
 
 /// <summary>What stat(2) says of a path; <see cref="FileKind.Missing"/> when there is nothing there.</summary>
-public sealed record FileStatus
+internal sealed record FileStatus
 {
     public required FileKind Kind { get; init; }
 

@@ -6,7 +6,7 @@ namespace LibvirtHook.Platform;
 /// The durable file operations everything that touches images or state goes through: a crash
 /// between any two of them must leave a state recovery understands.
 /// </summary>
-public static class FileSystem
+internal static class FileSystem
 {
     public static FileStatus Stat(string path, bool followSymlinks = false)
     {

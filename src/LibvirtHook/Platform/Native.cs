@@ -13,7 +13,6 @@ internal static partial class Native
     public const int O_CLOEXEC = 0x80000;
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
-    public const int LOCK_UN = 8;
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
     public const uint STATX_BASIC_STATS = 0x7ff;
@@ -94,7 +93,6 @@ internal static partial class Native
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     public struct StatxBuffer
     {
-        [FieldOffset(16)] public uint Nlink;
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(24)] public uint Gid;
         [FieldOffset(28)] public ushort Mode;

@@ -3,7 +3,7 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Restart;
 
 /// <summary>An admin's "keep it down" for one VM, without editing its config.</summary>
-public sealed class Holds(HookPaths paths)
+internal sealed class Holds(HookPaths paths)
 {
     public bool IsHeld(string domain) => File.Exists(paths.HoldFile(domain));
 

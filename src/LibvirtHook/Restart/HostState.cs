@@ -2,7 +2,7 @@ using LibvirtHook.Tools;
 
 namespace LibvirtHook.Restart;
 
-public static class HostState
+internal static class HostState
 {
     /// <summary>True while systemd takes the host down; hosts without systemd never say so.</summary>
     public static bool IsShuttingDown(ToolPaths tools)

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Restart;
 
 /// <summary>Whether to start a stopped VM again, and the reason in words for the log.</summary>
-public sealed record RestartDecision(bool Restart, string Why)
+internal sealed record RestartDecision(bool Restart, string Why)
 {
     public static RestartDecision Yes(string why) => new(true, why);
 

@@ -4,7 +4,7 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Restart;
 
 /// <summary>When the worker started a VM again, kept per VM for the crash-loop guard.</summary>
-public sealed class RestartHistory(string path)
+internal sealed class RestartHistory(string path)
 {
     public IReadOnlyList<DateTimeOffset> Load()
     {

@@ -1,22 +1,35 @@
 using LibvirtHook.Config;
+using LibvirtHook.Domain;
 
 namespace LibvirtHook.Restart;
 
 /// <summary>The decisions of the restart feature, free of I/O so they can be tested alone.</summary>
-public static class RestartPlanner
+internal static class RestartPlanner
 {
-    /// <summary>What to do once the shut-off reason is known ("unknown" when it is not yet).</summary>
-    public static RestartDecision ForReason(RestartPolicy? policy, string reason)
+    /// <summary>How the crash-loop guard's "no" begins; readers of the log recognise a give-up by it.</summary>
+    public const string CrashLoopGuard = "crash-loop guard:";
+
+    /// <summary>
+    /// The hook's decision at release. A reason not known yet (libvirt before 10.5 without its log
+    /// line) is handed to the worker, which asks libvirt once the domain is off.
+    /// </summary>
+    public static RestartDecision AtRelease(RestartPolicy? policy, ShutoffReason reason) =>
+        policy is not null && reason == ShutoffReason.NotKnownYet
+            ? RestartDecision.Yes("the reason is not known yet; the worker reads it once the VM is off")
+            : ForReason(policy, reason);
+
+    /// <summary>The final decision by reason: only a reason in restart.on restarts the VM.</summary>
+    public static RestartDecision ForReason(RestartPolicy? policy, ShutoffReason reason)
     {
         if (policy is null)
             return RestartDecision.No("the config has no \"restart\" section");
-        if (reason is "saved" or "migrated")
-            return RestartDecision.No($"a {reason} VM lives on elsewhere (its saved RAM or another host)");
-        if (reason == "unknown")
-            return RestartDecision.Yes("the reason is not known yet; the worker reads it once the VM is off");
+        if (reason.LivesOnElsewhere())
+            return RestartDecision.No($"a {reason.Name()} VM lives on elsewhere (its saved RAM or another host)");
+        if (reason == ShutoffReason.NotKnownYet)
+            return RestartDecision.No("libvirt did not say why the VM stopped, so it is not restarted");
         return policy.On.Contains(reason)
-            ? RestartDecision.Yes($"reason \"{reason}\" is in restart.on")
-            : RestartDecision.No($"reason \"{reason}\" is not in restart.on [{string.Join(", ", policy.On)}]");
+            ? RestartDecision.Yes($"reason \"{reason.Name()}\" is in restart.on")
+            : RestartDecision.No($"reason \"{reason.Name()}\" is not in restart.on [{string.Join(", ", policy.On.Select(r => r.Name()))}]");
     }
 
     /// <summary>The crash-loop guard: at most max-restarts starts within window-seconds.</summary>
@@ -24,17 +37,7 @@ public static class RestartPlanner
     {
         var recent = restarts.Count(r => r > now - TimeSpan.FromSeconds(policy.WindowSeconds));
         return recent >= policy.MaxRestarts
-            ? RestartDecision.No($"crash-loop guard: {recent} restarts in the last {policy.WindowSeconds} s already (max-restarts {policy.MaxRestarts}); giving up, start it by hand once it is fixed")
+            ? RestartDecision.No($"{CrashLoopGuard} {recent} restarts in the last {policy.WindowSeconds} s already (max-restarts {policy.MaxRestarts}); giving up, start it by hand once it is fixed")
             : RestartDecision.Yes($"restart {recent + 1} of at most {policy.MaxRestarts} in {policy.WindowSeconds} s");
-    }
-
-    /// <summary>Reads the reason out of <c>virsh domstate --reason</c> output such as "shut off (shutdown)".</summary>
-    public static (string State, string Reason) ParseDomState(string output)
-    {
-        var text = output.Trim();
-        var open = text.LastIndexOf('(');
-        if (open < 0 || !text.EndsWith(')'))
-            return (text, "unknown");
-        return (text[..open].Trim(), text[(open + 1)..^1].Trim().Replace(' ', '-'));
     }
 }

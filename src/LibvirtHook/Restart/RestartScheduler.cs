@@ -1,30 +1,20 @@
 using LibvirtHook.Config;
-using LibvirtHook.Logging;
-using LibvirtHook.Platform;
+using LibvirtHook.Domain;
 
 namespace LibvirtHook.Restart;
 
 /// <summary>The hook's side of a restart: decide from what is known now, hand off, return at once.</summary>
-public static class RestartScheduler
+internal static class RestartScheduler
 {
-    /// <returns>The log fragment that says what was decided.</returns>
-    public static string Schedule(HookPaths paths, string domain, string uuid, RestartPolicy? policy, string reason)
+    /// <returns>Null when the VM has no restart policy; otherwise the decision and the worker started for it.</returns>
+    public static RestartHandoff? Schedule(HookPaths paths, string domain, string uuid, RestartPolicy? policy, ShutoffReason reason)
     {
         if (policy is null)
-            return "";
-        var decision = new Holds(paths).IsHeld(domain) ? RestartDecision.No(Holds.Why(domain)) : RestartPlanner.ForReason(policy, reason);
+            return null;
+        var decision = new Holds(paths).IsHeld(domain) ? RestartDecision.No(Holds.Why(domain)) : RestartPlanner.AtRelease(policy, reason);
         if (!decision.Restart)
-            return $" restart=no why={HookLog.Quote(decision.Why)}";
-
-        var environment = new Dictionary<string, string>
-        {
-            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            ["LC_ALL"] = "C",
-            [RestartWorker.EnvironmentVariable] = "restart",
-        };
-        if (Environment.GetEnvironmentVariable("HOME") is { } home)
-            environment["HOME"] = home;
-        var pid = DetachedProcess.Start(Environment.ProcessPath!, [domain, uuid, reason], environment);
-        return $" restart=scheduled worker-pid={pid}";
+            return new RestartHandoff(decision, null);
+        var launch = new WorkerLaunch { Domain = domain, Uuid = uuid, ReasonAtRelease = reason };
+        return new RestartHandoff(decision, launch.Spawn(Environment.ProcessPath!));
     }
 }

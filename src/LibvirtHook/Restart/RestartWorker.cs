@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LibvirtHook.Config;
+using LibvirtHook.Domain;
 using LibvirtHook.Logging;
 using LibvirtHook.Platform;
 using LibvirtHook.Tools;
@@ -7,99 +8,110 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Restart;
 
 /// <summary>
-/// Runs detached from libvirtd (see <see cref="RestartScheduler"/>): waits until the domain is
+/// Runs detached from libvirtd (see <see cref="WorkerLaunch"/>): waits until the domain is
 /// really off, waits delay-seconds, checks again that a restart is still wanted, then starts it.
 /// Calling virsh start from inside the hook would deadlock: libvirt holds the domain's job
 /// while its hooks run.
 /// </summary>
-public sealed class RestartWorker(HookPaths paths, ToolPaths tools)
+internal sealed class RestartWorker(HookPaths paths, ToolPaths tools)
 {
-    /// <summary>Set in the worker's environment; libvirtd never passes it to a hook.</summary>
-    public const string EnvironmentVariable = "LIBVIRT_HOOK_WORKER";
-
     public static readonly TimeSpan ShutOffTimeout = TimeSpan.FromSeconds(60);
 
-    public int Run(string domain, string uuid, string reasonAtRelease)
+    public int Run(WorkerLaunch launch)
     {
         var log = new HookLog(paths.LogFile);
         var watch = Stopwatch.StartNew();
         try
         {
             Directory.CreateDirectory(paths.StateDirectory);
-            using var pending = FileLock.TryAcquire(paths.RestartLockFile(domain));
-            if (pending is null)
-            {
-                log.Write(domain, "restart", "outcome=not-started why=\"another restart of this VM is already pending\"");
-                return 0;
-            }
-
-            var (message, started) = Decide(domain, uuid, reasonAtRelease, watch);
-            log.Write(domain, "restart", $"outcome={(started ? "started" : "not-started")} {message}");
-            return 0;
+            using var pending = FileLock.TryAcquire(paths.RestartLockFile(launch.Domain));
+            var outcome = pending is null
+                ? new RestartOutcome { Result = RestartResult.NotStarted, Why = "another restart of this VM is already pending" }
+                : Decide(launch, watch);
+            log.Write(LogCatalog.RestartEnded(launch.Domain, outcome));
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
-            log.Write(domain, "restart", $"outcome=error ms={watch.ElapsedMilliseconds} message={HookLog.Quote(e.Message)}");
-            return 1;
+            log.Write(LogCatalog.RestartEnded(launch.Domain, new RestartOutcome { Result = RestartResult.Error, Why = e.Message, TotalMs = watch.ElapsedMilliseconds }));
+            return ExitCodes.Failed;
         }
     }
 
-    private (string Message, bool Started) Decide(string domain, string uuid, string reasonAtRelease, Stopwatch watch)
+    private RestartOutcome Decide(WorkerLaunch launch, Stopwatch watch)
     {
         var virsh = new Virsh(tools);
-        string state, liveReason;
+        DomainState state;
         while (true)
         {
             try
             {
-                (state, liveReason) = RestartPlanner.ParseDomState(virsh.DomState(uuid));
+                state = virsh.DomState(launch.Uuid);
             }
             catch (ToolException e)
             {
                 // libvirtd is going away (or gone): starting anything now is not ours to do.
-                return ($"why={HookLog.Quote($"libvirtd does not answer, so nothing is started: {e.Message}")}", false);
+                return new RestartOutcome { Result = RestartResult.NotStarted, Why = $"libvirtd does not answer, so nothing is started: {e.Message}" };
             }
 
-            if (state == "shut off")
+            if (state.IsShutOff)
                 break;
             if (watch.Elapsed > ShutOffTimeout)
-                return ($"why=\"the VM was still {state} after {ShutOffTimeout.TotalSeconds} s\"", false);
+                return new RestartOutcome { Result = RestartResult.NotStarted, Why = $"the VM was still {state.State} after {ShutOffTimeout.TotalSeconds} s" };
             Thread.Sleep(25);
         }
 
         var waited = watch.ElapsedMilliseconds;
-        var reason = reasonAtRelease is "unknown" or "-" or "" ? liveReason : reasonAtRelease;
-        string Result(string why) => $"reason={reason} waited-ms={waited} why={HookLog.Quote(why)}";
+        var reason = launch.ReasonAtRelease == ShutoffReason.NotKnownYet ? state.ShutoffReason : launch.ReasonAtRelease;
+        RestartOutcome NotStarted(string why) => new() { Result = RestartResult.NotStarted, Reason = reason, WaitedMs = waited, Why = why };
 
         // The admin may have changed the config since the VM stopped; it decides, not the old one.
-        var policy = ConfigFile.Load(paths.ConfigFile(domain))?.Restart;
+        var policy = ConfigFile.Load(paths.ConfigFile(launch.Domain))?.Restart;
         if (policy is { DelaySeconds: > 0 })
         {
             Thread.Sleep(TimeSpan.FromSeconds(policy.DelaySeconds));
-            policy = ConfigFile.Load(paths.ConfigFile(domain))?.Restart;
+            policy = ConfigFile.Load(paths.ConfigFile(launch.Domain))?.Restart;
         }
 
         var byReason = RestartPlanner.ForReason(policy, reason);
         if (!byReason.Restart || policy is null)
-            return (Result(byReason.Why), false);
-        if (new Holds(paths).IsHeld(domain))
-            return (Result(Holds.Why(domain)), false);
+            return NotStarted(byReason.Why);
+        if (new Holds(paths).IsHeld(launch.Domain))
+            return NotStarted(Holds.Why(launch.Domain));
         if (HostState.IsShuttingDown(tools))
-            return (Result("the host is shutting down"), false);
-        var (stateNow, _) = RestartPlanner.ParseDomState(virsh.DomState(uuid));
-        if (stateNow != "shut off")
-            return (Result($"someone else started it meanwhile (it is {stateNow})"), false);
+            return NotStarted("the host is shutting down");
+        DomainState now;
+        try
+        {
+            now = virsh.DomState(launch.Uuid);
+        }
+        catch (ToolException e)
+        {
+            return NotStarted($"libvirtd does not answer, so nothing is started: {e.Message}");
+        }
 
-        var history = new RestartHistory(paths.RestartHistoryFile(domain));
-        var now = DateTimeOffset.UtcNow;
-        var byHistory = RestartPlanner.ForHistory(policy, history.Load(), now);
+        if (!now.IsShutOff)
+            return NotStarted($"someone else started it meanwhile (it is {now.State})");
+
+        var history = new RestartHistory(paths.RestartHistoryFile(launch.Domain));
+        var at = DateTimeOffset.UtcNow;
+        var byHistory = RestartPlanner.ForHistory(policy, history.Load(), at);
         if (!byHistory.Restart)
-            return (Result(byHistory.Why), false);
+            return NotStarted(byHistory.Why);
 
         // Counted before the attempt: a start that fails is part of a crash loop too.
-        history.Add(now, TimeSpan.FromSeconds(policy.WindowSeconds));
+        history.Add(at, TimeSpan.FromSeconds(policy.WindowSeconds));
         var startWatch = Stopwatch.StartNew();
-        virsh.Start(uuid);
-        return ($"{Result($"{byReason.Why}; {byHistory.Why}")} delay-s={policy.DelaySeconds} start-ms={startWatch.ElapsedMilliseconds} total-ms={watch.ElapsedMilliseconds}", true);
+        virsh.Start(launch.Uuid);
+        return new RestartOutcome
+        {
+            Result = RestartResult.Started,
+            Reason = reason,
+            WaitedMs = waited,
+            Why = $"{byReason.Why}; {byHistory.Why}",
+            DelaySeconds = policy.DelaySeconds,
+            StartMs = startWatch.ElapsedMilliseconds,
+            TotalMs = watch.ElapsedMilliseconds,
+        };
     }
 }

@@ -5,12 +5,13 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Stateless;
 
 /// <summary>What a configured disk must be to run stateless; shared by prepare and <c>libvirt-hook validate</c>.</summary>
-public static class DiskRules
+internal static class DiskRules
 {
     /// <returns>The image path of the disk.</returns>
     /// <exception cref="StatelessDiskException">The disk cannot be stateless; the message says why and what to do.</exception>
-    public static string ImageOf(DomainDescription domain, DiskConfig disk, string configPath)
+    public static string ImageOf(DomainDescription domain, VmConfig config, DiskConfig disk)
     {
+        var configPath = config.Source;
         var found = domain.FindDisk(disk.Target)
             ?? throw new StatelessDiskException(
                 $"Config \"{configPath}\" names disk \"{disk.Target}\", but domain \"{domain.Name}\" has no disk with <target dev='{disk.Target}'/> (it has: {Names(domain)}); fix the target.");

@@ -4,7 +4,7 @@ namespace LibvirtHook.Stateless;
 /// Where a stateless disk is in its life. Each state is written to the journal durably before
 /// the file operation it announces, so recovery only has to read the state to finish or undo.
 /// </summary>
-public enum DiskState
+internal enum DiskState
 {
     /// <summary>The base gets a second name, then an overlay replaces the image's name.</summary>
     Preparing,

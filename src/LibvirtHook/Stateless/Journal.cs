@@ -1,7 +1,7 @@
 namespace LibvirtHook.Stateless;
 
 /// <summary>What the hook did to one VM's disks and has not undone yet.</summary>
-public sealed record Journal
+internal sealed record Journal
 {
     public required string Domain { get; init; }
 

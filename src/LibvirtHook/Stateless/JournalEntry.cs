@@ -1,6 +1,6 @@
 namespace LibvirtHook.Stateless;
 
-public sealed record JournalEntry
+internal sealed record JournalEntry
 {
     public required string Target { get; init; }
 

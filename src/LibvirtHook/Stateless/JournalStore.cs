@@ -4,11 +4,9 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Stateless;
 
 /// <summary>One durable journal file per VM (temp file, fsync, rename, fsync of the directory).</summary>
-public sealed class JournalStore(string path)
+internal sealed class JournalStore(string path)
 {
     public string Path { get; } = path;
-
-    public bool Exists => File.Exists(Path);
 
     public Journal? Load()
     {

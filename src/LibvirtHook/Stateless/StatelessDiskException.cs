@@ -1,6 +1,6 @@
 namespace LibvirtHook.Stateless;
 
-public sealed class StatelessDiskException : LibvirtHookException
+internal sealed class StatelessDiskException : LibvirtHookException
 {
     public StatelessDiskException(string message, Exception? innerException = null)
         : base(message, innerException)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LibvirtHook.Config;
 using LibvirtHook.Domain;
+using LibvirtHook.Logging;
 using LibvirtHook.Platform;
 using LibvirtHook.Tools;
 
@@ -12,10 +13,10 @@ namespace LibvirtHook.Stateless;
 /// the base back. At no moment is the image's path missing or the base written to, except by
 /// a commit the admin asked for, which is journaled and always finished, never thrown away.
 /// </summary>
-public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action<string> report)
+internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log)
 {
     /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
-    public void RecoverLeftovers(DomainDescription? domain, Func<string, bool> clearCommitFlag)
+    public void RecoverLeftovers(DomainDescription? domain, OneShotCommitFlags flags)
     {
         var leftover = journal.Load();
         if (leftover is null)
@@ -25,18 +26,16 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         foreach (var entry in leftover.Disks)
         {
             if (entry.State == DiskState.Committing)
-                leftover = FinishCommit(leftover, entry, clearCommitFlag);
-            Revert(entry, entry.State is DiskState.Saved or DiskState.Restoring
-                ? "discarded the overlay of a saved session whose RAM was not restored"
-                : "discarded stale overlay from an unclean stop");
+                leftover = FinishCommit(leftover, entry, flags);
+            Revert(entry, entry.State is DiskState.Saved or DiskState.Restoring ? DiskAction.DiscardedUnrestoredSave : DiskAction.DiscardedStaleOverlay);
             leftover = leftover.Without(entry.Target);
             journal.Save(leftover);
         }
     }
 
-    public void Prepare(DomainDescription domain, VmConfig config, string configPath)
+    public void Prepare(DomainDescription domain, VmConfig config)
     {
-        var plans = config.Disks.Select(d => Check(domain, d, configPath)).ToList();
+        var plans = config.Disks.Select(d => Check(domain, config, d)).ToList();
         if (plans.Count == 0)
             return;
         var shared = plans.GroupBy(p => FileSystem.Stat(p.Image, followSymlinks: true) is var s ? (s.Device, s.Inode) : default).FirstOrDefault(g => g.Count() > 1);
@@ -55,7 +54,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
             {
                 var watch = Stopwatch.StartNew();
                 CreateOverlay(entry);
-                report($"disk={entry.Target} action=overlay image=\"{entry.Image}\" base-format={entry.BaseFormat} ms={watch.ElapsedMilliseconds}");
+                log.Disk(new DiskStep { Target = entry.Target, Action = DiskAction.Overlay, Image = entry.Image, BaseFormat = entry.BaseFormat, Ms = watch.ElapsedMilliseconds });
             }
 
             journal.Save(state with { Disks = plans.Select(p => p with { State = DiskState.Prepared }).ToList() });
@@ -64,7 +63,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         {
             // Put every disk back now rather than count on libvirt's release after a failed start.
             foreach (var entry in plans)
-                Revert(entry, "rolled back after a failed prepare");
+                Revert(entry, DiskAction.RolledBack);
             journal.Delete();
             throw;
         }
@@ -79,7 +78,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         foreach (var entry in state.Disks.Where(e => e.State == DiskState.Prepared))
         {
             state = state.With(entry with { State = DiskState.Saved });
-            report($"disk={entry.Target} action=kept-for-restore image=\"{entry.Image}\"");
+            log.Disk(new DiskStep { Target = entry.Target, Action = DiskAction.KeptForRestore, Image = entry.Image });
         }
 
         journal.Save(state);
@@ -106,7 +105,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
             return false;
         journal.Save(state with { Disks = state.Disks.Select(e => e with { State = DiskState.Prepared }).ToList() });
         foreach (var entry in state.Disks)
-            report($"disk={entry.Target} action=resumed-saved-overlay image=\"{entry.Image}\"");
+            log.Disk(new DiskStep { Target = entry.Target, Action = DiskAction.ResumedSavedOverlay, Image = entry.Image });
         return true;
     }
 
@@ -114,7 +113,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
     /// Undoes what prepare recorded (not what the config says now): commits where asked, then
     /// puts each base back at the image's path.
     /// </summary>
-    public void Release(DomainDescription? domain, Func<string, bool?> commitFlagInConfig, Func<string, bool> clearCommitFlag)
+    public void Release(DomainDescription? domain, OneShotCommitFlags flags)
     {
         var state = journal.Load();
         if (state is null)
@@ -128,15 +127,15 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
                 // A restore that failed: the saved RAM is still there and still needs this disk.
                 state = state.With(entry with { State = DiskState.Saved });
                 journal.Save(state);
-                report($"disk={entry.Target} action=kept-for-restore image=\"{entry.Image}\"");
+                log.Disk(new DiskStep { Target = entry.Target, Action = DiskAction.KeptForRestore, Image = entry.Image });
                 continue;
             }
 
             var commit = entry.State == DiskState.Committing
-                || (entry.State == DiskState.Prepared && (commitFlagInConfig(entry.Target) ?? entry.CommitRequestedAtStart));
+                || (entry.State == DiskState.Prepared && (flags.Requested(entry.Target) ?? entry.CommitRequestedAtStart));
             if (commit)
-                state = FinishCommit(state, entry, clearCommitFlag);
-            Revert(entry, commit ? "reverted to the committed base" : "discarded overlay");
+                state = FinishCommit(state, entry, flags);
+            Revert(entry, commit ? DiskAction.RevertedToCommittedBase : DiskAction.DiscardedOverlay);
             FaultInjection.Point("release:reverted");
             state = state.Without(entry.Target);
             journal.Save(state);
@@ -160,9 +159,9 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
             $"Disk \"{entry.Target}\" of domain \"{state.Domain}\" now uses \"{source}\", but the hook put its overlay at \"{entry.Image}\" (on base \"{entry.Base}\"): an external snapshot or block copy changed the chain, so the hook changed nothing. Merge or remove the new layer, put the disk back on \"{entry.Image}\", then start the VM; or keep the current state by hand and remove \"{journal.Path}\".");
     }
 
-    private JournalEntry Check(DomainDescription domain, DiskConfig disk, string configPath)
+    private JournalEntry Check(DomainDescription domain, VmConfig config, DiskConfig disk)
     {
-        var image = DiskRules.ImageOf(domain, disk, configPath);
+        var image = DiskRules.ImageOf(domain, config, disk);
         var baseName = JournalEntry.BaseNameFor(image);
         var newOverlay = JournalEntry.NewOverlayNameFor(image);
         foreach (var path in new[] { baseName, newOverlay })
@@ -179,7 +178,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         {
             info = qemuImg.Info(image);
         }
-        catch (ToolException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        catch (ToolException e) when (QemuImg.IsLockedByAnotherProcess(e, image))
         {
             throw new StatelessDiskException($"Image \"{image}\" of disk \"{disk.Target}\" is in use by another process; stop it before starting domain \"{domain.Name}\". ({e.Message})", e);
         }
@@ -212,7 +211,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         FaultInjection.Point("prepare:renamed");
     }
 
-    private Journal FinishCommit(Journal state, JournalEntry entry, Func<string, bool> clearCommitFlag)
+    private Journal FinishCommit(Journal state, JournalEntry entry, OneShotCommitFlags flags)
     {
         var image = FileSystem.Stat(entry.Image);
         var baseFile = FileSystem.Stat(entry.Base);
@@ -233,13 +232,13 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
         var watch = Stopwatch.StartNew();
         qemuImg.Commit(entry.Image);
         FaultInjection.Point("commit:committed");
-        var cleared = clearCommitFlag(entry.Target);
+        var cleared = flags.Clear(entry.Target);
         FaultInjection.Point("commit:flag-cleared");
-        report($"disk={entry.Target} action=committed image=\"{entry.Image}\" ms={watch.ElapsedMilliseconds} one-shot-commit={(cleared ? "reset-to-false" : "unchanged")}");
+        log.Disk(new DiskStep { Target = entry.Target, Action = DiskAction.Committed, Image = entry.Image, Ms = watch.ElapsedMilliseconds, FlagReset = cleared });
         return state;
     }
 
-    private void Revert(JournalEntry entry, string action)
+    private void Revert(JournalEntry entry, DiskAction action)
     {
         var watch = Stopwatch.StartNew();
         var baseFile = FileSystem.Stat(entry.Base);
@@ -254,7 +253,7 @@ public sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Action
 
         if (FileSystem.Stat(entry.NewOverlay).Exists)
             FileSystem.Delete(entry.NewOverlay);
-        report($"disk={entry.Target} action=\"{action}\" image=\"{entry.Image}\" ms={watch.ElapsedMilliseconds}");
+        log.Disk(new DiskStep { Target = entry.Target, Action = action, Image = entry.Image, Ms = watch.ElapsedMilliseconds });
     }
 
 }

@@ -3,19 +3,13 @@ using System.Text.Json.Serialization;
 namespace LibvirtHook.Tools;
 
 /// <summary>The part of <c>qemu-img info --output=json</c> the hook relies on.</summary>
-public sealed record ImageInfo
+internal sealed record ImageInfo
 {
-    [JsonPropertyName("filename")]
-    public required string Filename { get; init; }
-
     [JsonPropertyName("format")]
     public required string Format { get; init; }
 
     [JsonPropertyName("virtual-size")]
     public long VirtualSize { get; init; }
-
-    [JsonPropertyName("actual-size")]
-    public long ActualSize { get; init; }
 
     [JsonPropertyName("backing-filename")]
     public string? BackingFilename { get; init; }

@@ -1,7 +1,7 @@
 namespace LibvirtHook.Tools;
 
 /// <summary>The external programs the hook runs. Bare names are looked up on PATH, which libvirt sets.</summary>
-public sealed record ToolPaths
+internal sealed record ToolPaths
 {
     public static ToolPaths Default { get; } = new()
     {

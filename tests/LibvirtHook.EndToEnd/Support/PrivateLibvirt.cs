@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LibvirtHook.Logging;
 using LibvirtHook.Tools;
 
 namespace LibvirtHook.EndToEnd.Support;
@@ -106,10 +107,12 @@ public sealed class PrivateLibvirt : IDisposable
 
     /// <summary>Waits until libvirt has run the release hook for the domain <paramref name="count"/> times in all.</summary>
     public void WaitForReleases(string domain, int count, int seconds = 30) =>
-        WaitFor(() => CountLogLines(domain, "op=release outcome=") >= count, $"release hook #{count} of \"{domain}\"", seconds);
+        WaitFor(() => CountLogLines(domain, l => l.Ended("release")) >= count, $"release hook #{count} of \"{domain}\"", seconds);
 
-    public int CountLogLines(string domain, string text) =>
-        ReadHooksLog().Split('\n').Count(l => l.Contains($"vm={LibvirtHook.Logging.HookLog.Quote(domain)} ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal));
+    /// <summary>hooks.log's lines for one domain, read through the log's own catalogue.</summary>
+    public IReadOnlyList<LogLine> LogLines(string domain) => [.. LogLine.ParseAll(ReadHooksLog()).Where(l => l.Vm == domain)];
+
+    public int CountLogLines(string domain, Func<LogLine, bool> matches) => LogLines(domain).Count(matches);
 
     public void WriteConfig(string domain, string json)
     {

@@ -1,4 +1,5 @@
 using LibvirtHook.Config;
+using LibvirtHook.Domain;
 
 namespace LibvirtHook.Tests.Config;
 
@@ -38,11 +39,25 @@ public sealed class ConfigParserSpecs
         config.Disks.Should().BeEmpty();
         config.Restart.Should().BeEquivalentTo(new RestartPolicy
         {
-            On = ["shutdown", "crashed"],
+            On = [ShutoffReason.Shutdown, ShutoffReason.Crashed],
             DelaySeconds = 0,
             MaxRestarts = 5,
             WindowSeconds = 600,
         });
+    }
+
+    [Fact]
+    public void Parse_takes_every_reason_as_libvirt_passes_it_to_release()
+    {
+        const string json = """
+            { "restart": { "on": ["shutdown", "destroyed", "crashed", "failed", "unknown", "daemon", "from snapshot", "from-snapshot"] } }
+            """;
+
+        var config = ConfigParser.Parse(json, "vm.json");
+
+        config.Restart!.On.Should().Equal(
+            ShutoffReason.Shutdown, ShutoffReason.Destroyed, ShutoffReason.Crashed, ShutoffReason.Failed,
+            ShutoffReason.Unknown, ShutoffReason.Daemon, ShutoffReason.FromSnapshot);
     }
 
     [Fact]
@@ -54,7 +69,7 @@ public sealed class ConfigParserSpecs
 
         var config = ConfigParser.Parse(json, "vm.json");
 
-        config.Restart.Should().BeEquivalentTo(new RestartPolicy { On = ["shutdown", "destroyed"], DelaySeconds = 2, MaxRestarts = 3, WindowSeconds = 60 });
+        config.Restart.Should().BeEquivalentTo(new RestartPolicy { On = [ShutoffReason.Shutdown, ShutoffReason.Destroyed], DelaySeconds = 2, MaxRestarts = 3, WindowSeconds = 60 });
     }
 
     [Theory]

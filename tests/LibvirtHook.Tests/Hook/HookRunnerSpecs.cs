@@ -145,7 +145,7 @@ public sealed class HookRunnerSpecs : IDisposable
         lines.Should().Contain(l => l.Contains("vm=\"my \\\"vm\\\" $(x)\" op=prepare disk=vda action=overlay"));
         lines.Should().Contain(l => l.Contains("op=prepare outcome=ok action=prepared disks=1 ms="));
         lines.Should().Contain(l => l.Contains("op=started outcome=ok action=none ms="));
-        lines.Should().Contain(l => l.Contains("op=release outcome=ok action=released shutoff-reason=unknown ms="));
+        lines.Should().Contain(l => l.Contains("op=release outcome=ok action=released shutoff-reason=not-known-yet reason-from=none ms="));
         lines.Should().AllSatisfy(l => l.Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[\d+\] vm="));
     }
 }

@@ -54,7 +54,7 @@ public sealed class HostileInputSpecs : IDisposable
         journalWhileRunning.Should().BeTrue();
         HookSandbox.Hash(image).Should().Be(before);
         Directory.GetFiles(_sandbox.Paths.StateDirectory).Select(Path.GetFileName).Should().OnlyContain(f => !f!.StartsWith('.') && !f.StartsWith('-'));
-        File.ReadAllText(_sandbox.Paths.LogFile).Should().Contain($"vm={LibvirtHook.Logging.HookLog.Quote(name)} op=release outcome=ok");
+        File.ReadAllText(_sandbox.Paths.LogFile).Should().Contain($"vm={LibvirtHook.Logging.LogCatalog.Quote(name)} op=release outcome=ok");
         Directory.GetFiles(_sandbox.Root, "pwned*", SearchOption.AllDirectories).Should().BeEmpty();
     }
 
@@ -150,6 +150,26 @@ public sealed class HostileInputSpecs : IDisposable
             holder.Kill();
             holder.WaitForExit(10_000);
         }
+    }
+
+    [Fact]
+    public void An_image_qemu_img_cannot_open_is_reported_as_what_qemu_img_said_even_when_its_path_says_lock()
+    {
+        // Arrange: a qcow2 header qemu-img refuses, in a directory whose name contains "lock".
+        var directory = Directory.CreateDirectory(Path.Combine(_sandbox.Images, "blockstore")).FullName;
+        var image = Path.Combine(directory, "vm.qcow2");
+        File.WriteAllBytes(image, [(byte)'Q', (byte)'F', (byte)'I', 0xFB, 0, 0, 0, 99, .. new byte[504]]);
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        var hash = HookSandbox.Hash(image);
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "prepare", HookSandbox.DomainXml("vm", ("vda", image)));
+
+        // Assert
+        code.Should().Be(1);
+        stderr.Should().Contain("qcow2 version 99").And.NotContain("in use by another process");
+        HookSandbox.Hash(image).Should().Be(hash);
+        Directory.GetFiles(directory).Should().Equal(image);
     }
 
     /// <summary>

@@ -20,13 +20,14 @@ public sealed class HookLogSpecs : IDisposable
         Parallel.For(0, 8, writer =>
         {
             for (var i = 0; i < 200; i++)
-                new HookLog(path).Write($"vm{writer}", "prepare", $"n={i} pad={padding} end");
+                new HookLog(path).Write(LogCatalog.Warned($"vm{writer}", "prepare", $"{i}", padding));
         });
 
         // Assert
-        var lines = File.ReadAllLines(path);
-        lines.Should().HaveCount(1600);
-        lines.Should().AllSatisfy(l => l.Should().MatchRegex($@"^\S+ \[\d+\] vm=""vm\d"" op=prepare n=\d+ pad={padding} end$"));
-        lines.Select(l => l[l.IndexOf("vm=", StringComparison.Ordinal)..l.IndexOf(" pad", StringComparison.Ordinal)]).Should().OnlyHaveUniqueItems();
+        var text = File.ReadAllText(path);
+        var lines = LogLine.ParseAll(text);
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(1600);
+        lines.Should().HaveCount(1600).And.AllSatisfy(l => l[LogCatalog.Keys.Warning].Should().Be(padding));
+        lines.Select(l => (l.Vm, l[LogCatalog.Keys.Disk])).Should().OnlyHaveUniqueItems();
     }
 }

@@ -1,3 +1,5 @@
+using LibvirtHook.Domain;
+using LibvirtHook.Logging;
 using LibvirtHook.Restart;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
@@ -35,11 +37,15 @@ public sealed class RestartWorkerSpecs : IDisposable
         return ToolPaths.Default with { Virsh = script, Systemctl = "/bin/false" };
     }
 
-    private string Run(ToolPaths tools, string reason = "shutdown")
+    private string Run(ToolPaths tools, ShutoffReason reason = ShutoffReason.Shutdown)
     {
-        new RestartWorker(_sandbox.Paths, tools).Run("vm", "8d3c6a2e-0000-4000-8000-000000000001", reason).Should().Be(0);
+        var launch = new WorkerLaunch { Domain = "vm", Uuid = "8d3c6a2e-0000-4000-8000-000000000001", ReasonAtRelease = reason };
+        new RestartWorker(_sandbox.Paths, tools).Run(launch).Should().Be(0);
         return File.ReadAllLines(_sandbox.Paths.LogFile).Single(l => l.Contains("op=restart"));
     }
+
+    private LogLine RunAndRead(ToolPaths tools, ShutoffReason reason) =>
+        LogLine.TryParse(Run(tools, reason), out var line) ? line : throw new InvalidOperationException("The worker wrote no log line.");
 
     [Fact]
     public void It_waits_for_shut_off_then_starts_the_domain_by_uuid_and_records_the_restart()
@@ -58,7 +64,7 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {}}""");
 
-        var line = Run(FakeVirsh("shut off (destroyed)"), reason: "unknown");
+        var line = Run(FakeVirsh("shut off (destroyed)"), reason: ShutoffReason.NotKnownYet);
 
         line.Should().Contain("outcome=not-started reason=destroyed").And.Contain("is not in restart.on");
     }
@@ -116,5 +122,32 @@ public sealed class RestartWorkerSpecs : IDisposable
 
         line.Should().Contain("outcome=not-started why=\"another restart of this VM is already pending\"");
         File.Exists(Calls).Should().BeFalse();
+    }
+
+    [Fact]
+    public void It_does_not_restart_for_libvirts_reason_unknown_when_restart_on_does_not_list_it()
+    {
+        // Arrange: libvirt before 10.5 passed "-" and logged no reason; libvirt then says "unknown".
+        _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown"]}}""");
+
+        // Act
+        var line = RunAndRead(FakeVirsh("shut off (unknown)", "shut off (unknown)"), ShutoffReason.NotKnownYet);
+
+        // Assert
+        line[LogCatalog.Keys.Outcome].Should().Be(LogCatalog.Outcomes.NotStarted);
+        line[LogCatalog.Keys.Reason].Should().Be("unknown");
+        line[LogCatalog.Keys.Why].Should().Be("reason \"unknown\" is not in restart.on [shutdown]");
+        File.ReadAllLines(Calls).Should().NotContain(c => c.Contains(" start "));
+    }
+
+    [Fact]
+    public void It_does_not_restart_when_libvirt_names_no_reason_at_all()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown", "unknown"]}}""");
+
+        var line = RunAndRead(FakeVirsh("shut off", "shut off"), ShutoffReason.NotKnownYet);
+
+        line[LogCatalog.Keys.Outcome].Should().Be(LogCatalog.Outcomes.NotStarted);
+        line[LogCatalog.Keys.Why].Should().Be("libvirt did not say why the VM stopped, so it is not restarted");
     }
 }

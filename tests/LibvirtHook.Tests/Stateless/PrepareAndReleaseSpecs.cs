@@ -84,7 +84,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
         new QemuImg(ToolPaths.Default).Info(image).BackingFilename.Should().BeNull();
         var config = LibvirtHook.Config.ConfigParser.Parse(File.ReadAllText(configPath), configPath);
         config.Disks.Select(d => (d.Target, d.OneShotCommit)).Should().Equal(("vda", false), ("vdb", false));
-        config.Restart!.On.Should().Equal("shutdown");
+        config.Restart!.On.Should().Equal(LibvirtHook.Domain.ShutoffReason.Shutdown);
         File.GetUnixFileMode(configPath).Should().Be((UnixFileMode)0b110_100_000);
         Directory.GetFiles(_sandbox.Paths.ConfigDirectory).Should().ContainSingle();
     }

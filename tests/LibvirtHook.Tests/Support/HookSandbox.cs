@@ -5,7 +5,7 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Tests.Support;
 
 /// <summary>A hook with all its paths in a temp directory, and images made by the real qemu-img.</summary>
-public sealed class HookSandbox : IDisposable
+internal sealed class HookSandbox : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
@@ -70,7 +70,7 @@ public sealed class HookSandbox : IDisposable
     public (int ExitCode, string Stderr) Run(string domain, string operation, string xml, string extra = "-", ToolPaths? tools = null)
     {
         var stderr = new StringWriter();
-        var call = new HookCall { Domain = domain, Operation = operation, SubOperation = "begin", Extra = extra };
+        var call = new HookCall { Domain = domain, Operation = operation, Extra = extra };
         var code = new HookRunner(Paths, tools ?? ToolPaths.Default).Run(call, new StringReader(xml), stderr);
         return (code, stderr.ToString());
     }

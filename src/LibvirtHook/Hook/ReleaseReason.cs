@@ -1,7 +1,9 @@
+using LibvirtHook.Domain;
+
 namespace LibvirtHook.Hook;
 
-/// <summary>Why a domain stopped, as libvirt names it (shutdown, destroyed, crashed, saved, ...).</summary>
-public static class ShutoffReason
+/// <summary>The shut-off reason release acts on, and where it came from.</summary>
+internal sealed record ReleaseReason(ShutoffReason Reason, ReasonSource Source)
 {
     private const string Marker = "shutting down, reason=";
 
@@ -9,11 +11,13 @@ public static class ShutoffReason
     /// libvirt 10.5+ passes the reason to <c>release</c>; older versions only append
     /// "shutting down, reason=..." to the domain's log before running the stop hooks.
     /// </summary>
-    public static string Find(HookCall call, string domainLogFile)
+    public static ReleaseReason Find(HookCall call, string domainLogFile)
     {
-        if (call.Extra is not ("-" or ""))
-            return call.Extra;
-        return FromDomainLog(domainLogFile) ?? "unknown";
+        if (ShutoffReasons.TryParse(call.Extra, out var passed))
+            return new ReleaseReason(passed, ReasonSource.Argument);
+        return ShutoffReasons.TryParse(FromDomainLog(domainLogFile), out var logged)
+            ? new ReleaseReason(logged, ReasonSource.DomainLog)
+            : new ReleaseReason(ShutoffReason.NotKnownYet, ReasonSource.None);
     }
 
     public static string? FromDomainLog(string domainLogFile)
@@ -28,7 +32,7 @@ public static class ShutoffReason
         if (at < 0)
             return null;
         var start = at + Marker.Length;
-        var end = tail.IndexOfAny(['\n', '\r', ' '], start);
+        var end = tail.IndexOfAny(['\n', '\r'], start);
         return (end < 0 ? tail[start..] : tail[start..end]).Trim();
     }
 }

@@ -1,0 +1,8 @@
+namespace LibvirtHook.Restart;
+
+internal enum RestartResult
+{
+    Started,
+    NotStarted,
+    Error,
+}
