@@ -68,6 +68,14 @@ gzip -9n < README.md > "$doc/README.md.gz"
     echo " -- $(sed -n 's/^Maintainer: //p' packaging/control)  $(date -R -d "@$SOURCE_DATE_EPOCH")"
 } | gzip -9n > "$doc/changelog.gz"
 packaging/manpage.sh "$binary" "$version" "$(date -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" | gzip -9n > "$root/usr/share/man/man8/libvirt-hook.8.gz"
+# systemd units from contrib/systemd (installed disabled, as install.sh does), with the packaged
+# admin command's path instead of install.sh's.
+for unit in contrib/systemd/*.service contrib/systemd/*.timer; do
+    [ -f "$unit" ] || continue
+    install -d "$root/usr/lib/systemd/system"
+    sed 's|/usr/local/sbin/libvirt-hook|/usr/sbin/libvirt-hook|g' "$unit" > "$root/usr/lib/systemd/system/$(basename "$unit")"
+    chmod 0644 "$root/usr/lib/systemd/system/$(basename "$unit")"
+done
 install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$root/DEBIAN/"
 echo /etc/logrotate.d/libvirt-hook > "$root/DEBIAN/conffiles"
 
