@@ -60,6 +60,11 @@ if [ -z "$binary" ]; then
         echo "install.sh: the .NET SDK (dotnet) is needed to build the hook; install it, or pass --binary PATH" >&2
         exit 1
     fi
+    # The NativeAOT compiler links with gcc and zlib: installed first when missing (root, apt).
+    if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        source scripts/debian-packages.sh
+        ensure_debian_packages gcc zlib1g-dev
+    fi
     dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
     binary=artifacts/hook/libvirt-hook
 fi

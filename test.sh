@@ -9,8 +9,9 @@ cd "$(dirname "$0")"
 # installed (and named); elsewhere the suites below fail loudly, saying what is missing.
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     source scripts/debian-packages.sh
-    ensure_debian_packages libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils nasm \
-        util-linux attr debootstrap dpkg-dev lintian
+    # gcc and zlib1g-dev: the NativeAOT compiler links with them.
+    ensure_debian_packages gcc zlib1g-dev libvirt-daemon-system libvirt-clients qemu-system-x86 \
+        qemu-utils nasm util-linux attr debootstrap dpkg-dev lintian
 fi
 # ----
 

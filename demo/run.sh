@@ -17,6 +17,9 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
 fi
 if [ ! -x "$HOOK_BINARY" ] && [ -z "${LIBVIRT_HOOK_BINARY:-}" ] && command -v dotnet >/dev/null; then
     echo "demo: building the hook first (dotnet publish, about 30 s)"
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        ensure_debian_packages gcc zlib1g-dev   # the NativeAOT compiler links with them
+    fi
     dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
 fi
 [ -x "$HOOK_BINARY" ] || { echo "demo: no binary at $HOOK_BINARY; build it: dotnet publish src/LibvirtHook -c Release -r linux-x64 -o artifacts/hook" >&2; exit 1; }
