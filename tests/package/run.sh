@@ -247,9 +247,10 @@ check "the logrotate conffile stays" [ -f /etc/logrotate.d/libvirt-hook ]
 check "the state directory stays" [ -d "$state" ]
 check "the log stays" [ -s "$log" ]
 check "dpkg lists the package as removed, configs kept (rc)" [ "$(dpkg-query -W -f '${db:Status-Abbrev}' libvirt-hook | tr -d ' ')" = rc ]
-stop_out="$(virsh_ destroy kiosk 2>&1)"; echo "   after remove, without a libvirtd restart: virsh destroy kiosk: $stop_out"
+check "without a libvirtd restart, the VM still stops after the removal" virsh_ destroy kiosk
 check "the VM's image is intact: the overlay over its untouched base" [ "$(counter "$images/kiosk.qcow2.stateless-base")" = 0 ]
-unmanaged="$(define_vm plain halt >/dev/null && virsh_ start plain 2>&1)"; echo "   after remove, without a libvirtd restart: virsh start of an unmanaged VM: ${unmanaged:-ok}"
+define_vm plain halt >/dev/null
+check "without a libvirtd restart, a VM still starts after the removal (libvirt skips the missing hook)" virsh_ start plain
 virsh_ destroy plain >/dev/null 2>&1
 
 echo "== apt purge while that VM's journal still says it is on an overlay"
