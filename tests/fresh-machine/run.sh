@@ -32,6 +32,11 @@ case "${1:-}" in
     mount -t proc proc "$new/proc"
     mount --rbind /sys "$new/sys"
     cp /etc/resolv.conf "$new/etc/resolv.conf"
+    # The network's own CA certificates (an egress proxy here), as every machine on it has them.
+    if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+        cp /usr/local/share/ca-certificates/*.crt "$new/usr/local/share/ca-certificates/"
+        chroot "$new" update-ca-certificates >/dev/null 2>&1
+    fi
     for dir in /usr/share/dotnet /root/.nuget/packages; do
         mkdir -p "$new$dir"
         mount --bind -o ro "$dir" "$new$dir"
