@@ -6,7 +6,7 @@ import sys
 import tempfile
 import time
 
-binary, iterations = sys.argv[1], int(sys.argv[2])
+binary, floor, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
 work = tempfile.mkdtemp(prefix="hook-bench-")
 os.chmod(work, 0o755)
 image = os.path.join(work, "bench.qcow2")
@@ -28,11 +28,6 @@ def call(name, op, extra="-", program=None):
         sys.exit(f"hook failed: {op} exit={result.returncode} stdout={result.stdout!r} stderr={result.stderr!r}")
     return elapsed
 
-def timed(label, run, count):
-    samples = sorted(run() for _ in range(count))
-    print(f"{label:<48} n={count:<4} median={statistics.median(samples):7.2f} ms  "
-          f"p90={samples[int(0.9 * (count - 1))]:7.2f} ms  max={samples[-1]:7.2f} ms")
-
 def qemu_img_only():
     overlay = image + ".bench-overlay"
     started = time.perf_counter()
@@ -42,16 +37,42 @@ def qemu_img_only():
     os.unlink(overlay)
     return elapsed
 
+def interleaved(runs, count):
+    """Runs each (label, run) in turn, count rounds, so drift on this shared machine hits all alike."""
+    samples = {label: [] for label, _ in runs}
+    for _ in range(count):
+        for label, run in runs:
+            samples[label].append(run())
+    medians = {}
+    for label, values in samples.items():
+        values.sort()
+        medians[label] = statistics.median(values)
+        print(f"{label:<52} n={count:<4} median={medians[label]:7.2f} ms  "
+              f"p90={values[int(0.9 * (count - 1))]:7.2f} ms  max={values[-1]:7.2f} ms")
+    return medians
+
 os.makedirs("/etc/libvirt/hooks/config", exist_ok=True)
 with open("/etc/libvirt/hooks/config/managed.json", "w") as config:
     config.write('{"disks": [{"target": "vda", "one-shot-commit": false}]}')
 
 call("unmanaged", "prepare")  # warm the page cache
+call("unmanaged", "prepare", program=floor)
 print(f"hook binary: {binary}")
-timed("reference: /bin/true, same argv and stdin", lambda: call("unmanaged", "prepare", program="/bin/true"), iterations)
-timed("unmanaged VM, one event (prepare)", lambda: call("unmanaged", "prepare"), iterations)
-timed("unmanaged VM, one event (release)", lambda: call("unmanaged", "release"), iterations)
-timed("managed VM, 64 MiB qcow2: prepare + release", lambda: call("managed", "prepare") + call("managed", "release"), max(20, iterations // 4))
-timed("reference: qemu-img info + create alone", qemu_img_only, max(20, iterations // 4))
+FLOOR = "floor: NativeAOT Main returns 0, same build"
+UNMANAGED = "unmanaged VM, one event (prepare)"
+unmanaged = interleaved([
+    ("reference: /bin/true, same argv and stdin", lambda: call("unmanaged", "prepare", program="/bin/true")),
+    (FLOOR, lambda: call("unmanaged", "prepare", program=floor)),
+    (UNMANAGED, lambda: call("unmanaged", "prepare")),
+    ("unmanaged VM, one event (release)", lambda: call("unmanaged", "release")),
+], iterations)
+MANAGED = "managed VM, 64 MiB qcow2: prepare + release"
+QEMU_IMG = "reference: qemu-img info + create alone"
+managed = interleaved([
+    (MANAGED, lambda: call("managed", "prepare") + call("managed", "release")),
+    (QEMU_IMG, qemu_img_only),
+], max(20, iterations // 4))
+print(f"unmanaged event / floor: {unmanaged[UNMANAGED] / unmanaged[FLOOR]:.2f}x (goal: at most 1.3x)")
+print(f"managed prepare + release - qemu-img alone: {managed[MANAGED] - managed[QEMU_IMG]:+.1f} ms (goal: at most 10 ms)")
 leftovers = sorted(os.listdir(work))
 print(f"files left beside the image: {leftovers}")
