@@ -60,6 +60,7 @@ install -m 0755 "$binary" "$root/usr/libexec/libvirt-hook/libvirt-hook"
 ln -s ../libexec/libvirt-hook/libvirt-hook "$root/usr/sbin/libvirt-hook"
 install -m 0644 packaging/logrotate "$root/etc/logrotate.d/libvirt-hook"
 install -m 0644 packaging/copyright "$doc/copyright"
+install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/libvirt-hook"
 install -m 0644 hooks-config-samples/* "$doc/examples/"
 gzip -9n < README.md > "$doc/README.md.gz"
 {
