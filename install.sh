@@ -10,7 +10,8 @@
 # Installs: /etc/libvirt/hooks/qemu (or, if a different hook is already there,
 # /etc/libvirt/hooks/qemu.d/libvirt-hook, which libvirt >= 6.5 runs after it),
 # /usr/local/sbin/libvirt-hook (the same binary: under that name it is the admin command),
-# /etc/logrotate.d/libvirt-hook, and the directories /etc/libvirt/hooks/config (root, 0755)
+# /etc/logrotate.d/libvirt-hook, the systemd units /etc/systemd/system/libvirt-hook-metrics.{service,timer}
+# (installed disabled), and the directories /etc/libvirt/hooks/config (root, 0755)
 # and /var/log/libvirt/qemu. What it installed is listed in /etc/libvirt/hooks/.libvirt-hook-installed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary="$2"; shift 2 ;;
         --uninstall) uninstall=yes; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown option \"$1\"; see --help" >&2; exit 2 ;;
     esac
 done
@@ -38,6 +39,11 @@ installed_before() { local p; for p in "${previous[@]}"; do [ "$p" = "$1" ] && r
 
 if [ "$uninstall" = yes ]; then
     [ ${#previous[@]} -gt 0 ] || { echo "Nothing to uninstall: $manifest does not exist."; exit 0; }
+    # An enabled timer would leave a dangling link and a unit systemd still tries to run.
+    if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ] && installed_before /etc/systemd/system/libvirt-hook-metrics.timer; then
+        systemctl disable --now libvirt-hook-metrics.timer 2>/dev/null || true
+    fi
+    rm -f "$DESTDIR/etc/systemd/system/timers.target.wants/libvirt-hook-metrics.timer"
     for path in "${previous[@]}"; do
         if [ -e "$DESTDIR$path" ]; then
             rm -f "$DESTDIR$path"
@@ -73,7 +79,7 @@ fi
 owner=()
 [ "$(id -u)" -eq 0 ] && owner=(-o root -g root)
 install -d -m 0755 "${owner[@]}" "$hooks" "$hooks/config"
-install -d -m 0755 "$DESTDIR/var/log/libvirt/qemu" "$DESTDIR/usr/local/sbin" "$DESTDIR/etc/logrotate.d"
+install -d -m 0755 "$DESTDIR/var/log/libvirt/qemu" "$DESTDIR/usr/local/sbin" "$DESTDIR/etc/logrotate.d" "$DESTDIR/etc/systemd/system"
 
 hook=/etc/libvirt/hooks/qemu
 if [ -e "$DESTDIR$hook" ] && ! installed_before "$hook"; then
@@ -98,10 +104,18 @@ put 0755 "$binary" /usr/local/sbin/libvirt-hook
 # The same rule the Debian package ships as a conffile.
 put 0644 packaging/logrotate /etc/logrotate.d/libvirt-hook
 
-printf '%s\n' "$hook" /usr/local/sbin/libvirt-hook /etc/logrotate.d/libvirt-hook > "$manifest"
+# The metrics timer is shipped disabled: node_exporter's textfile collector may not be there.
+units=(/etc/systemd/system/libvirt-hook-metrics.service /etc/systemd/system/libvirt-hook-metrics.timer)
+for unit in "${units[@]}"; do
+    put 0644 "contrib/systemd/$(basename "$unit")" "$unit"
+done
+[ -z "$DESTDIR" ] && [ -d /run/systemd/system ] && systemctl daemon-reload
+
+printf '%s\n' "$hook" /usr/local/sbin/libvirt-hook /etc/logrotate.d/libvirt-hook "${units[@]}" > "$manifest"
 
 echo "Configs: $hooks/config/<domain>.json (see hooks-config-samples/). Log: $DESTDIR/var/log/libvirt/qemu/hooks.log"
 echo "Admin command: libvirt-hook --help"
+echo "Metrics for node_exporter every minute (disabled): systemctl enable --now libvirt-hook-metrics.timer"
 if [ "$new_hook" = yes ]; then
     echo "The hook is new: libvirtd looks for hooks only when it starts, so $restart_hint."
 else

@@ -108,6 +108,10 @@ install -m 0755 install.sh "$stage/install.sh"
 install -m 0644 README.md VERSION "$stage/"
 install -m 0644 hooks-config-samples/* "$stage/hooks-config-samples/"
 install -m 0644 packaging/logrotate "$stage/packaging/logrotate"
+if ls contrib/systemd/* >/dev/null 2>&1; then
+    install -d "$stage/contrib/systemd"
+    install -m 0644 contrib/systemd/* "$stage/contrib/systemd/"
+fi
 zcat "$root/usr/share/man/man8/libvirt-hook.8.gz" > "$stage/libvirt-hook.8"
 tarball="$dist/libvirt-hook-$version-linux-x64.tar.gz"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" -C "$work" -cf - "$name" | gzip -9n > "$tarball"

@@ -6,14 +6,12 @@ using LibvirtHook.Restart;
 namespace LibvirtHook.Admin;
 
 /// <summary>
-/// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold.
+/// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold,
+/// enable, disable, check, metrics.
 /// Exit codes: 0 done (or no problem found), 1 problems found or the command failed, 2 usage error.
 /// </summary>
 internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
 {
-    public const int Ok = ExitCodes.Ok;
-    public const int Problems = ExitCodes.Failed;
-    public const int Usage = ExitCodes.Usage;
 
     // Log lines quote with " and times carry +: keep them readable instead of \u0022 and \u002B.
     private static readonly AdminJsonContext Json = new(new JsonSerializerOptions(AdminJsonContext.Default.Options)
@@ -35,6 +33,10 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         root.Subcommands.Add(HoldCommand("hold", hold: true));
         root.Subcommands.Add(HoldCommand("unhold", hold: false));
         root.Subcommands.Add(LogCommand());
+        root.Subcommands.Add(EnableCommand());
+        root.Subcommands.Add(DisableCommand());
+        root.Subcommands.Add(CheckCommand());
+        root.Subcommands.Add(MetricsCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -42,17 +44,24 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             foreach (var parseError in parsed.Errors)
                 error.WriteLine($"libvirt-hook: {parseError.Message}");
             error.WriteLine("Try: libvirt-hook --help");
-            return Usage;
+            // A monitoring system reads any other exit code as a state of what it watches.
+            return parsed.CommandResult.Command.Name == "check" ? (int)CheckState.Unknown : ExitCodes.Usage;
         }
 
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
+        catch (RefusedException e)
+        {
+            foreach (var problem in e.Problems)
+                error.WriteLine($"libvirt-hook: {problem}");
+            return ExitCodes.Failed;
+        }
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"libvirt-hook: {e.Message}");
-            return Problems;
+            return ExitCodes.Failed;
         }
     }
 
@@ -76,7 +85,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             if (only is not null && !report.ManagedVms().Contains(only))
             {
                 error.WriteLine($"libvirt-hook: \"{only}\" is not managed: there is no \"{paths.ConfigFile(only)}\".");
-                return Problems;
+                return ExitCodes.Failed;
             }
 
             var tail = report.ReadLogTail();
@@ -84,7 +93,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             output.Write(result.GetValue(json)
                 ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, Json.StatusDocument) + "\n"
                 : StatusTable.Render(vms));
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -93,8 +102,10 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
     {
         var vm = new Argument<string?>("VM") { Description = "Only this VM (default: every config).", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("validate", """
-            Check configs against the live domain XML (virsh dumpxml), file ownership and modes, and
-            image formats: everything prepare would refuse. One line per problem; exit 1 if any.
+            Check configs against the persistent domain XML (virsh dumpxml --inactive: what the next
+            start uses), file ownership and modes, and image formats: everything prepare would refuse.
+            One line per problem; exit 1 if any.
+            Warnings (a stateless VM whose guest reboot keeps its session) do not change the exit code.
             Examples:
               libvirt-hook validate
               libvirt-hook validate kiosk
@@ -103,12 +114,15 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         {
             var validator = new ConfigValidator(paths, tools);
             var names = result.GetValue(vm) is { } only ? [only] : new StatusReport(paths, tools).ManagedVms().Where(n => File.Exists(paths.ConfigFile(n))).ToList();
-            var problems = names.SelectMany(validator.Validate).ToList();
+            var findings = names.Select(validator.Validate).ToList();
+            var problems = findings.SelectMany(f => f.Problems).ToList();
             foreach (var problem in problems)
                 output.WriteLine(problem);
+            foreach (var warning in findings.SelectMany(f => f.Warnings))
+                output.WriteLine($"Warning: {warning}");
             if (problems.Count == 0)
                 output.WriteLine($"OK: {names.Count} VM config(s) checked, no problem found.");
-            return problems.Count == 0 ? Ok : Problems;
+            return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }
@@ -140,7 +154,156 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
 
             ConfigFile.SetOneShotCommit(path, targets, true);
             output.WriteLine($"one-shot-commit set for {string.Join(", ", targets)} of \"{name}\": the session running now (or the next one) is committed when the VM stops.");
-            return Ok;
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private Command EnableCommand()
+    {
+        var vm = new Argument<string>("VM") { Description = "The domain to make stateless (a name like a command works after --)." };
+        var disks = new Option<string[]>("--disk") { Description = "A disk target to make stateless (repeat for more; default: every file-backed qcow2 disk).", HelpName = "TARGET" };
+        var restart = new Option<bool>("--restart") { Description = "Add a restart section with the defaults: started again after a guest power-off or a crash." };
+        var coldReboot = new Option<bool>("--cold-reboot") { Description = "Set <on_reboot>destroy</on_reboot> in the persistent definition (virsh), so a guest's own reboot boots from the base; implies --restart." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing config (the old one is kept as <vm>.json.bak)." };
+        var command = new Command("enable", """
+            Make a VM stateless: writes /etc/libvirt/hooks/config/<vm>.json (atomically, root, 0644) after
+            checking everything prepare would check at the next start; nothing is written if anything is
+            wrong. A running VM becomes stateless at its next start.
+            Examples:
+              libvirt-hook enable kiosk
+              libvirt-hook enable kiosk --disk vda --cold-reboot
+              libvirt-hook enable --restart -- --help      (a domain named "--help")
+            """) { vm, disks, restart, coldReboot, force };
+        command.SetAction(result =>
+        {
+            var lines = new Onboarding(paths, tools).Enable(new EnableRequest
+            {
+                Name = result.GetValue(vm)!,
+                Disks = result.GetValue(disks) ?? [],
+                Restart = result.GetValue(restart),
+                ColdReboot = result.GetValue(coldReboot),
+                Force = result.GetValue(force),
+            });
+            foreach (var line in lines)
+                output.WriteLine(line);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private Command DisableCommand()
+    {
+        var vm = new Argument<string>("VM") { Description = "The domain the hook should leave alone from now on." };
+        var command = new Command("disable", """
+            Stop managing a VM: its config goes to <vm>.json.bak. Overlays it runs on now are still
+            discarded at its next stop (the hook's journal keeps track of them); after that it runs on its images.
+            Example:
+              libvirt-hook disable kiosk
+            """) { vm };
+        command.SetAction(result =>
+        {
+            foreach (var line in new Onboarding(paths, tools).Disable(result.GetValue(vm)!))
+                output.WriteLine(line);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Option<TimeSpan> SinceOption() => new("--since")
+    {
+        Description = "How far back hooks.log counts failed hook calls: 90s, 30m, 1h, 2d (default 1h).",
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => TimeSpan.FromHours(1),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Duration.TryParse(text, out var duration))
+                return duration;
+            result.AddError($"--since \"{text}\" is not a duration; use a number with s, m, h or d, such as 1h.");
+            return default;
+        },
+    };
+
+    private static Option<int> PercentOption(string name, int value, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "PERCENT",
+        DefaultValueFactory = _ => value,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var percent) && percent <= 100)
+                return percent;
+            result.AddError($"{name} \"{text}\" is not a percentage; use a whole number from 0 to 100.");
+            return default;
+        },
+    };
+
+    private Command CheckCommand()
+    {
+        var vms = new Argument<string[]>("VM") { Description = "Only these VMs (default: every managed VM).", Arity = ArgumentArity.ZeroOrMore };
+        var since = SinceOption();
+        var overlayWarn = PercentOption("--overlay-warn", new CheckThresholds().OverlayWarnPercent, "WARNING when an overlay is larger than this share of its disk's virtual size (default 50).");
+        var freeWarn = PercentOption("--free-warn", new CheckThresholds().FreeWarnPercent, "WARNING when a filesystem holding stateless images has less free space than this (default 10).");
+        var command = new Command("check", """
+            A monitoring plugin (Nagios, Icinga, Sensu, ... conventions): one status line with performance
+            data after "|", then one line per finding. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+            CRITICAL: a VM the crash-loop guard gave up on (within its window), a failed hook call in
+            hooks.log within --since, .stateless-base/.stateless-new files without a journal, a config
+            that does not parse. WARNING: a held VM, a large overlay, a filesystem low on space.
+            UNKNOWN: libvirtd does not answer. Reads files and virsh only; changes nothing.
+            Examples:
+              libvirt-hook check
+              libvirt-hook check --since 15m --overlay-warn 80 kiosk
+            """) { vms, since, overlayWarn, freeWarn };
+        command.SetAction(result =>
+        {
+            try
+            {
+                var health = new HealthCollector(paths, tools).Collect(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now);
+                var verdict = CheckVerdict.Evaluate(health, new CheckThresholds { OverlayWarnPercent = result.GetValue(overlayWarn), FreeWarnPercent = result.GetValue(freeWarn) });
+                output.Write(verdict.Render());
+                return (int)verdict.State;
+            }
+            catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
+            {
+                output.WriteLine($"LIBVIRT-HOOK UNKNOWN - {e.Message}");
+                return (int)CheckState.Unknown;
+            }
+        });
+        return command;
+    }
+
+    private Command MetricsCommand()
+    {
+        var vms = new Argument<string[]>("VM") { Description = "Only these VMs (default: every managed VM).", Arity = ArgumentArity.ZeroOrMore };
+        var since = SinceOption();
+        var file = new Option<string?>("--output", "-o") { Description = "Write to this file atomically (for node_exporter's textfile collector) instead of stdout.", HelpName = "FILE" };
+        var command = new Command("metrics", """
+            The facts check judges, in the Prometheus text format, for node_exporter's textfile collector.
+            Reads files and virsh only; changes nothing but --output.
+            Examples:
+              libvirt-hook metrics
+              libvirt-hook metrics --output /var/lib/prometheus/node-exporter/libvirt-hook.prom
+            (contrib/systemd/libvirt-hook-metrics.timer runs the second one every minute, once enabled)
+            """) { vms, since, file };
+        command.SetAction(result =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var health = new HealthCollector(paths, tools).Collect(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now);
+            var text = PrometheusText.Render(health, watch.Elapsed);
+            if (result.GetValue(file) is { } path)
+            {
+                // The collector may read at any moment: it must see the old file or the new one.
+                Platform.FileSystem.WriteAtomically(path, text, newFilePermissions: 0b110_100_100);
+            }
+            else
+            {
+                output.Write(text);
+            }
+
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -173,7 +336,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 output.WriteLine(holds.Unhold(domain) ? $"\"{domain}\" is no longer held." : $"\"{domain}\" was not held.");
             }
 
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -181,7 +344,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
     private Command LogCommand()
     {
         var vm = new Argument<string?>("VM") { Description = "Only this VM's lines (default: every VM's).", Arity = ArgumentArity.ZeroOrOne };
-        var since = new Option<string?>("--since") { Description = "Only lines this recent: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log)." };
+        var since = new Option<string?>("--since") { Description = "Only lines this recent, however far back in the log: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log)." };
         var json = new Option<bool>("--json") { Description = "One JSON object a line, with the line's keys as fields." };
         var command = new Command("log", """
             Show hooks.log lines (the last 4 MiB of the log), optionally for one VM and within a time.
@@ -192,22 +355,23 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm, since, json };
         command.SetAction(result =>
         {
-            var from = DateTimeOffset.MinValue;
+            DateTimeOffset? from = null;
             if (result.GetValue(since) is { } text)
             {
                 if (!Duration.TryParse(text, out var window))
                 {
                     error.WriteLine($"libvirt-hook: --since \"{text}\" is not a duration; use for example 90s, 30m, 1h or 2d.");
-                    return Usage;
+                    return ExitCodes.Usage;
                 }
 
                 from = DateTimeOffset.Now - window;
             }
 
             var only = result.GetValue(vm);
-            foreach (var line in new Logging.HookLogReader(paths.LogFile).Tail().Where(l => l.Time >= from && (only is null || l.Vm == only)))
+            var reader = new Logging.HookLogReader(paths.LogFile);
+            foreach (var line in (from is { } after ? reader.Since(after) : reader.Tail()).Where(l => only is null || l.Vm == only))
                 output.WriteLine(result.GetValue(json) ? LogJson.Write(line) : line.ToString());
-            return Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }

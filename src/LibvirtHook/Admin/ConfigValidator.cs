@@ -6,14 +6,13 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Admin;
 
 /// <summary>
-/// <c>libvirt-hook validate</c>: what prepare would refuse, found before the VM is started, against
-/// the live domain XML. One sentence per problem.
+/// <c>libvirt-hook validate</c> and <c>enable</c>: what prepare would refuse, found before the VM
+/// is started, against the persistent domain XML (the one its next start uses). One sentence per problem.
 /// </summary>
 internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
 {
-    public IReadOnlyList<string> Validate(string name)
+    public Findings Validate(string name)
     {
-        var problems = new List<string>();
         var configPath = paths.ConfigFile(name);
         VmConfig? config;
         try
@@ -22,22 +21,33 @@ internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
         }
         catch (ConfigException e)
         {
-            return [e.Message];
+            return Findings.Problem(e.Message);
         }
 
         if (config is null)
-            return [$"There is no config \"{configPath}\"; the VM is not managed."];
+            return Findings.Problem($"There is no config \"{configPath}\"; the VM is not managed.");
 
         DomainDescription domain;
         try
         {
-            domain = DomainXml.Parse(new Virsh(tools).DumpXml(name));
+            domain = DomainXml.Parse(new Virsh(tools).DumpInactiveXml(name));
         }
         catch (LibvirtHookException e)
         {
-            return [$"Cannot read domain \"{name}\" from libvirt: {e.Message}"];
+            return Findings.Problem($"Cannot read domain \"{name}\" from libvirt: {e.Message}");
         }
 
+        return new Findings
+        {
+            Problems = CheckDisks(name, config, domain),
+            Warnings = RebootAdvice.Warning(name, domain, config) is { } warning ? [warning] : [],
+        };
+    }
+
+    /// <summary>The checks prepare makes on each configured disk, plus leftovers it would refuse.</summary>
+    public IReadOnlyList<string> CheckDisks(string name, VmConfig config, DomainDescription domain)
+    {
+        var problems = new List<string>();
         var journal = new JournalStore(paths.JournalFile(name)).Load();
         foreach (var disk in config.Disks)
         {

@@ -48,7 +48,10 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
 
         var journal = TryLoadJournal(paths.JournalFile(name));
         var state = State(name);
-        var images = journal is null ? ImagesFromLibvirt(name) : [];
+        var domain = PersistentDomain(name);
+        var images = journal is null && domain is not null
+            ? domain.Disks.Where(d => d.SourceFile is not null).ToDictionary(d => d.Target, d => d.SourceFile!)
+            : [];
         var targets = (config?.Disks.Select(d => d.Target) ?? []).Union(journal?.Disks.Select(d => d.Target) ?? []);
         var disks = targets.Select(target =>
         {
@@ -78,6 +81,7 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
             RestartsInWindow = new RestartHistory(paths.RestartHistoryFile(name)).Load().Count(r => r > DateTimeOffset.UtcNow - window),
             Held = new Holds(paths).IsHeld(name),
             LastAction = LastAction(name, logTail),
+            Warnings = config is not null && domain is not null && RebootAdvice.Warning(name, domain, config) is { } warning ? [warning] : [],
         };
     }
 
@@ -100,17 +104,15 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private Dictionary<string, string> ImagesFromLibvirt(string name)
+    private DomainDescription? PersistentDomain(string name)
     {
         try
         {
-            return DomainXml.Parse(new Virsh(tools).DumpXml(name)).Disks
-                .Where(d => d.SourceFile is not null)
-                .ToDictionary(d => d.Target, d => d.SourceFile!);
+            return DomainXml.Parse(new Virsh(tools).DumpInactiveXml(name));
         }
         catch (LibvirtHookException)
         {
-            return [];
+            return null;
         }
     }
 

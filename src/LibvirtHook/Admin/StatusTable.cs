@@ -32,6 +32,8 @@ internal static class StatusTable
                 : $"on {string.Join(",", vm.Restart.On.Select(r => r.Name()))}, delay {vm.Restart.DelaySeconds} s, {vm.RestartsInWindow} of at most {vm.Restart.MaxRestarts} restarts in the last {vm.Restart.WindowSeconds} s";
             text.Append(CultureInfo.InvariantCulture, $"  restart:  {restart}\n");
             text.Append(CultureInfo.InvariantCulture, $"  last:     {vm.LastAction ?? "(nothing in hooks.log)"}\n");
+            foreach (var warning in vm.Warnings)
+                text.Append(CultureInfo.InvariantCulture, $"  warning:  {warning}\n");
         }
 
         return text.ToString();

@@ -22,4 +22,7 @@ internal sealed record VmStatus
     public bool Held { get; init; }
 
     public string? LastAction { get; init; }
+
+    /// <summary>What works but is rarely what the admin wants (a guest reboot that keeps its session, ...).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

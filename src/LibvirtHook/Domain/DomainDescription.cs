@@ -8,5 +8,11 @@ internal sealed record DomainDescription
 
     public required IReadOnlyList<DomainDisk> Disks { get; init; }
 
+    /// <summary><c>&lt;on_reboot&gt;</c>: what libvirt does when the guest reboots itself ("restart" when absent, libvirt's default).</summary>
+    public string OnReboot { get; init; } = "restart";
+
+    /// <summary>A guest's own reboot is a power-off, so a stateless session ends with it.</summary>
+    public bool RebootIsColdBoot => OnReboot == "destroy";
+
     public DomainDisk? FindDisk(string target) => Disks.FirstOrDefault(d => d.Target == target);
 }

@@ -37,6 +37,7 @@ internal static class DomainXml
             Name = root.Element("name")?.Value ?? "",
             Uuid = root.Element("uuid")?.Value ?? "",
             Disks = disks,
+            OnReboot = root.Element("on_reboot")?.Value.Trim() is { Length: > 0 } onReboot ? onReboot : "restart",
         };
     }
 

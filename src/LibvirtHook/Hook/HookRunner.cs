@@ -60,6 +60,8 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools)
                 if (config is null)
                     return CallOutcome.Nothing with { Why = "config removed" };
                 disks.Prepare(domain, config);
+                if (RebootAdvice.Warning(call.Domain, domain, config) is { } advice)
+                    log.Warning(null, advice);
                 return new CallOutcome { Action = HookAction.Prepared, Disks = config.Disks.Count };
             }
 

@@ -19,4 +19,67 @@ internal sealed class Virsh(ToolPaths tools)
 
     public void Start(string domain) =>
         ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "start", "--domain", domain], StartLimit);
+
+    /// <summary>
+    /// The persistent definition, the one the next start uses. With <paramref name="securityInfo"/>
+    /// it keeps passwords (VNC, SPICE), so that defining it again loses nothing.
+    /// </summary>
+    public string DumpInactiveXml(string domain, bool securityInfo = false) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dumpxml", "--inactive", .. securityInfo ? new[] { "--security-info" } : [], "--domain", domain], QueryLimit).StandardOutput;
+
+    /// <summary>Replaces the persistent definition; a running domain keeps its live one until it stops.</summary>
+    public void Define(string xmlFile) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "define", "--file", xmlFile], QueryLimit);
+
+    /// <summary>False for a transient domain (created, never defined): it has no persistent definition.</summary>
+    public bool IsPersistent(string domain) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "dominfo", "--domain", domain], QueryLimit).StandardOutput
+            .Split('\n')
+            .Any(l => l.StartsWith("Persistent:", StringComparison.Ordinal) && l.EndsWith("yes", StringComparison.Ordinal));
+
+    /// <summary>Every domain libvirt knows, running or not, as (UUID, name): one virsh call for all of them.</summary>
+    public IReadOnlyList<(string Uuid, string Name)> ListAll() =>
+        ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput);
+
+    /// <summary>The UUIDs of the active (running or paused) domains.</summary>
+    public IReadOnlySet<string> ActiveUuids() =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--uuid"], QueryLimit).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The persistent definitions of many domains from one virsh process (one process per domain
+    /// would cost ~30 ms each). Domains are named by UUID, which needs no quoting in virsh's own
+    /// command syntax; one that vanished meanwhile is simply missing from the result.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DumpInactiveXmls(IReadOnlyCollection<string> uuids)
+    {
+        if (uuids.Count == 0)
+            return new Dictionary<string, string>();
+        if (uuids.Any(u => !Guid.TryParse(u, out _)))
+            throw new ArgumentException("Only UUIDs can be passed in a virsh command string.", nameof(uuids));
+        const string marker = "@@libvirt-hook-next@@";
+        var script = string.Join(" ; ", uuids.Select(u => $"echo {marker} {u} ; dumpxml --inactive --domain {u}"));
+        var output = ProcessRunner.RunUnchecked(tools.Virsh, ["-c", tools.LibvirtUri, "-q", script], QueryLimit).StandardOutput;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in output.Split(marker, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var text = part.TrimStart();
+            if (text.Length < 36 || !Guid.TryParse(text[..36], out _))
+                continue;
+            var xml = text[36..].Trim();
+            if (xml.StartsWith("<domain", StringComparison.Ordinal))
+                result[text[..36]] = xml;
+        }
+
+        return result;
+    }
+
+    /// <summary>Lines of "UUID NAME": the UUID is 36 characters, the rest of the line is the name, spaces included.</summary>
+    public static IReadOnlyList<(string Uuid, string Name)> ParseUuidNameList(string output) =>
+        output.Split('\n')
+            .Select(l => l.TrimEnd('\r'))
+            .Where(l => l.Length > 37 && Guid.TryParse(l[..36], out _) && l[36] == ' ')
+            .Select(l => (l[..36], l[37..]))
+            .ToList();
 }

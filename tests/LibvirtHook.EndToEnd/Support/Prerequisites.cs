@@ -28,6 +28,11 @@ public static class Prerequisites
         }
     }
 
+    /// <summary>Debian's python3 with Debian's prometheus_client: not whatever python3 comes first on PATH.</summary>
+    public const string Python = "/usr/bin/python3";
+
+    public const string PrometheusClientParser = "/usr/lib/python3/dist-packages/prometheus_client/parser.py";
+
     public static void Check()
     {
         var problems = new List<string>();
@@ -38,6 +43,10 @@ public static class Prerequisites
             if (!OnPath(tool))
                 problems.Add($"\"{tool}\" is not installed (apt-get install libvirt-daemon-system qemu-system-x86 qemu-utils nasm)");
         }
+
+        // MonitoringSpecs check metrics with a real Prometheus text parser, Debian's.
+        if (!File.Exists(PrometheusClientParser))
+            problems.Add("Debian's Prometheus text parser is not installed (apt-get install python3-prometheus-client)");
 
         if (!File.Exists(HookBinary))
             problems.Add($"the AOT hook binary \"{HookBinary}\" does not exist (build it with ./test.sh, or set LIBVIRT_HOOK_BINARY)");

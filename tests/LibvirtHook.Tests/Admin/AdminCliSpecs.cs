@@ -27,7 +27,7 @@ public sealed class AdminCliSpecs : IDisposable
     {
         var (code, _, error) = Run(args);
 
-        code.Should().Be(AdminCli.Usage);
+        code.Should().Be(ExitCodes.Usage);
         error.Should().Contain("Try: libvirt-hook --help");
     }
 
@@ -36,7 +36,7 @@ public sealed class AdminCliSpecs : IDisposable
     {
         var (code, _, error) = Run("commit-once", "nobody");
 
-        code.Should().Be(AdminCli.Problems);
+        code.Should().Be(ExitCodes.Failed);
         error.Should().Contain("\"nobody\" has no config");
     }
 
@@ -95,7 +95,7 @@ public sealed class AdminCliSpecs : IDisposable
         var (code, output, _) = Run("log", "a \"b\"", "--json");
 
         // Assert
-        code.Should().Be(AdminCli.Ok);
+        code.Should().Be(ExitCodes.Ok);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         lines.Should().HaveCount(4).And.AllSatisfy(l => l.GetProperty("vm").GetString().Should().Be("a \"b\""));
         var release = lines[^1];
@@ -116,7 +116,7 @@ public sealed class AdminCliSpecs : IDisposable
         Run("log", "--since", "1h").Output.Should().Contain("vm=\"vm\" op=prepare outcome=ok");
         var (code, _, error) = Run("log", "--since", "yesterday");
 
-        code.Should().Be(AdminCli.Usage);
+        code.Should().Be(ExitCodes.Usage);
         error.Should().Contain("--since \"yesterday\" is not a duration");
     }
 }

@@ -42,6 +42,10 @@ public sealed class InstallScriptSpecs : IDisposable
         File.ReadAllText(Staged("/usr/local/sbin/libvirt-hook")).Should().Be("#!/bin/sh\nexit 0\n");
         File.ReadAllText(Staged("/etc/logrotate.d/libvirt-hook")).Should().Contain("/var/log/libvirt/qemu/hooks.log {").And.Contain("create 0640 root root");
         File.GetUnixFileMode(Staged("/etc/libvirt/hooks/config")).Should().Be((UnixFileMode)0b111_101_101);
+        File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-metrics.service")).Should().Contain("ExecStart=/usr/local/sbin/libvirt-hook metrics --output ");
+        File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-metrics.timer")).Should().Contain("OnUnitActiveSec=1min");
+        File.GetUnixFileMode(Staged("/etc/systemd/system/libvirt-hook-metrics.timer")).Should().Be((UnixFileMode)0b110_100_100);
+        Directory.Exists(Staged("/etc/systemd/system/timers.target.wants")).Should().BeFalse("the timer ships disabled");
         Directory.Exists(Staged("/var/log/libvirt/qemu")).Should().BeTrue();
         Directory.Exists(Staged("/etc/libvirt/hooks/qemu.d")).Should().BeFalse();
         result.StandardOutput.Should().Contain($"Installed {Stage}/etc/libvirt/hooks/qemu").And.Contain("The hook is new: libvirtd looks for hooks only when it starts");

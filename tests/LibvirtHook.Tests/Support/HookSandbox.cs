@@ -80,6 +80,7 @@ internal sealed class HookSandbox : IDisposable
         <domain type='qemu'>
           <name>{System.Security.SecurityElement.Escape(name)}</name>
           <uuid>8d3c6a2e-0000-4000-8000-000000000001</uuid>
+          <on_reboot>destroy</on_reboot>
           <devices>
         {string.Concat(disks.Select(d => $"""
             <disk type='file' device='disk'>

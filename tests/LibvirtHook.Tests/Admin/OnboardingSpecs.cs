@@ -1,0 +1,208 @@
+using LibvirtHook.Admin;
+using LibvirtHook.Config;
+using LibvirtHook.Tests.Support;
+using LibvirtHook.Tools;
+
+namespace LibvirtHook.Tests.Admin;
+
+/// <summary>
+/// enable and disable decisions, with a scripted virsh that answers from a domain XML file (the
+/// real virsh is exercised by the end-to-end AdminSpecs); images are made by the real qemu-img.
+/// </summary>
+public sealed class OnboardingSpecs : IDisposable
+{
+    private readonly HookSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    private string Calls => Path.Combine(_sandbox.Root, "virsh-calls");
+
+    private string DefinedXml => Path.Combine(_sandbox.Root, "defined.xml");
+
+    private ToolPaths FakeVirsh(string domainXml, bool persistent = true)
+    {
+        var xml = Path.Combine(_sandbox.Root, "domain.xml");
+        File.WriteAllText(xml, domainXml);
+        var script = Path.Combine(_sandbox.Root, "virsh");
+        File.WriteAllText(script, $$"""
+            #!/bin/sh
+            echo "$*" >> '{{Calls}}'
+            case "$*" in
+              *dumpxml*) cat '{{xml}}' ;;
+              *dominfo*) echo 'Persistent:     {{(persistent ? "yes" : "no")}}' ;;
+              *domstate*) echo 'shut off (shutdown)' ;;
+              *define*) cp "$5" '{{DefinedXml}}' ;;
+            esac
+            """);
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        return ToolPaths.Default with { Virsh = script };
+    }
+
+    private string Domain(string onReboot = "restart", params string[] disks) => $"""
+        <domain type='qemu'>
+          <name>kiosk</name>
+          <uuid>8d3c6a2e-0000-4000-8000-000000000001</uuid>
+          <on_poweroff>destroy</on_poweroff>
+          <on_reboot>{onReboot}</on_reboot>
+          <devices>
+        {string.Concat(disks)}
+          </devices>
+        </domain>
+        """;
+
+    private static string Disk(string target, string source, string device = "disk", string driver = "qcow2") => $"""
+            <disk type='file' device='{device}'>
+              <driver name='qemu' type='{driver}'/>
+              <source file='{source}'/>
+              <target dev='{target}' bus='virtio'/>
+            </disk>
+
+        """;
+
+    private (int Code, string Output, string Error) Run(ToolPaths tools, params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = new AdminCli(_sandbox.Paths, tools, output, error).Run(args);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Enable_takes_every_file_backed_qcow2_disk_and_writes_a_root_owned_0644_config_the_hook_accepts()
+    {
+        // Arrange
+        var tools = FakeVirsh(Domain("restart",
+            Disk("vda", _sandbox.CreateImage("a.qcow2")),
+            Disk("vdb", _sandbox.CreateImage("b.raw", "raw"), driver: "raw"),
+            Disk("hdc", "/srv/install.iso", device: "cdrom", driver: "raw")));
+
+        // Act
+        var (code, output, error) = Run(tools, "enable", "kiosk", "--restart");
+
+        // Assert
+        code.Should().Be(0, error);
+        var path = _sandbox.Paths.ConfigFile("kiosk");
+        var config = ConfigFile.Load(path)!;
+        config.Disks.Select(d => d.Target).Should().Equal("vda");
+        config.Restart.Should().BeEquivalentTo(new RestartPolicy());
+        var status = LibvirtHook.Platform.FileSystem.Stat(path);
+        status.Owner.Should().Be(0u);
+        status.Permissions.Should().Be(0b110_100_100);
+        output.Should().Contain("Left alone: vdb (driver raw; a stateless disk needs <driver type='qcow2'/>), hdc (a cdrom).")
+            .And.Contain("Next start: vda (").And.Contain("Next stop: the overlay is discarded")
+            .And.Contain("Warning: \"kiosk\" has stateless disks but <on_reboot>restart</on_reboot>");
+    }
+
+    [Fact]
+    public void Enable_refuses_what_prepare_would_refuse_and_writes_nothing()
+    {
+        // Arrange
+        var image = _sandbox.CreateImage("a.qcow2");
+        File.Copy(image, image + ".stateless-base");
+        var tools = FakeVirsh(Domain("restart", Disk("vda", image), Disk("vdb", _sandbox.Image("missing.qcow2")), Disk("vdc", image, driver: "raw")));
+
+        // Act
+        var (code, _, error) = Run(tools, "enable", "kiosk", "--disk", "vda", "--disk", "vdb", "--disk", "vdc", "--disk", "vdz", "--cold-reboot");
+
+        // Assert
+        code.Should().Be(ExitCodes.Failed);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(4).And.OnlyContain(l => l.StartsWith("libvirt-hook: ", StringComparison.Ordinal));
+        lines.Should().ContainSingle(l => l.Contains("a.qcow2.stateless-base\" exists but the hook has no record of it"));
+        lines.Should().ContainSingle(l => l.Contains("missing.qcow2\" does not exist"));
+        lines.Should().ContainSingle(l => l.Contains("<driver type='raw'/>"));
+        lines.Should().ContainSingle(l => l.Contains("has no disk with <target dev='vdz'/>"));
+        File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
+        File.Exists(DefinedXml).Should().BeFalse("nothing is defined when anything is refused");
+    }
+
+    [Fact]
+    public void Enable_never_overwrites_a_config_without_force_and_keeps_a_backup_with_it()
+    {
+        // Arrange
+        var tools = FakeVirsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
+        const string old = """{"disks": [], "restart": {"on": ["crashed"]}} // mine""";
+        _sandbox.WriteConfig("kiosk", old);
+
+        // Act
+        var refused = Run(tools, "enable", "kiosk");
+        var afterRefusal = File.ReadAllText(_sandbox.Paths.ConfigFile("kiosk"));
+        var forced = Run(tools, "enable", "kiosk", "--force", "--restart");
+
+        // Assert
+        refused.Code.Should().Be(ExitCodes.Failed);
+        refused.Error.Should().Contain("already has a config").And.Contain("add --force");
+        afterRefusal.Should().Be(old);
+        forced.Code.Should().Be(0, forced.Error);
+        File.ReadAllText(_sandbox.Paths.ConfigFile("kiosk") + ".bak").Should().Be(old);
+        ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!.Disks.Should().ContainSingle(d => d.Target == "vda");
+        forced.Output.Should().NotContain("Warning");
+    }
+
+    [Fact]
+    public void Enable_with_cold_reboot_defines_the_edited_xml_implies_restart_and_says_so()
+    {
+        // Arrange
+        var domain = Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2")));
+        var tools = FakeVirsh(domain);
+
+        // Act
+        var (code, output, error) = Run(tools, "enable", "kiosk", "--cold-reboot");
+
+        // Assert
+        code.Should().Be(0, error);
+        File.ReadAllText(DefinedXml).Should().Be(domain.Replace("<on_reboot>restart</on_reboot>", "<on_reboot>destroy</on_reboot>"));
+        File.ReadAllLines(Calls).Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
+        ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!.Restart!.On.Should().Contain(LibvirtHook.Domain.ShutoffReason.Shutdown);
+        output.Should().Contain("Set <on_reboot>destroy</on_reboot> in the persistent definition of \"kiosk\" (it was restart)");
+    }
+
+    [Fact]
+    public void Enable_with_cold_reboot_refuses_a_transient_domain()
+    {
+        var tools = FakeVirsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))), persistent: false);
+
+        var (code, _, error) = Run(tools, "enable", "kiosk", "--cold-reboot");
+
+        code.Should().Be(ExitCodes.Failed);
+        error.Should().Contain("is transient");
+        File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Enable_a_domain_named_like_an_option_after_double_dash()
+    {
+        var tools = FakeVirsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
+
+        var (code, _, error) = Run(tools, "enable", "--restart", "--", "--help");
+
+        code.Should().Be(0, error);
+        File.Exists(_sandbox.Paths.ConfigFile("--help")).Should().BeTrue();
+        File.ReadAllLines(Calls).First().Should().EndWith("--domain --help");
+    }
+
+    [Fact]
+    public void Disable_moves_the_config_aside_and_says_that_overlays_are_still_reverted_and_on_reboot_still_destroys()
+    {
+        // Arrange
+        var tools = FakeVirsh(Domain("destroy"));
+        _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}], "restart": {}}""");
+        Directory.CreateDirectory(_sandbox.Paths.StateDirectory);
+        File.WriteAllText(_sandbox.Paths.JournalFile("kiosk"), """
+            {"domain": "kiosk", "uuid": "u", "disks": [{"target": "vda", "image": "/i", "base": "/i.stateless-base", "new-overlay": "/i.stateless-new", "base-format": "qcow2", "state": "Prepared"}]}
+            """);
+
+        // Act
+        var (code, output, error) = Run(tools, "disable", "kiosk");
+        var again = Run(tools, "disable", "kiosk");
+
+        // Assert
+        code.Should().Be(0, error);
+        File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
+        File.Exists(_sandbox.Paths.ConfigFile("kiosk") + ".bak").Should().BeTrue();
+        output.Should().Contain("It still runs on overlays (vda): they are discarded at its next stop")
+            .And.Contain("no longer started again automatically")
+            .And.Contain("Its <on_reboot> is still destroy");
+        again.Code.Should().Be(ExitCodes.Failed);
+        again.Error.Should().Contain("is not managed");
+    }
+}
