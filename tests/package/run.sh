@@ -83,6 +83,7 @@ case "${1:-}" in
     mkdir -p "$scratch/spec/checkout/packaging"
     cp install.sh "$scratch/spec/checkout/"
     cp packaging/logrotate "$scratch/spec/checkout/packaging/"
+    if [ -d contrib ]; then cp -r contrib "$scratch/spec/checkout/"; fi
     dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/libexec/libvirt-hook/libvirt-hook > "$scratch/spec/checkout/libvirt-hook.bin"
     chmod 0755 "$scratch/spec/checkout/libvirt-hook.bin"
     declare -f tiny_guest_xml > "$scratch/spec/guest.sh"
@@ -299,6 +300,8 @@ check "apt install succeeds (the logrotate rule install.sh wrote is the conffile
 check "qemu.d/libvirt-hook is now the package's link" ours "$hooks/qemu.d/libvirt-hook"
 check "postinst says no restart is needed" contains "$out" "no restart needed"
 check "install.sh's /usr/local/sbin/libvirt-hook and its manifest are gone" bash -c "! [ -e /usr/local/sbin/libvirt-hook ] && ! [ -e $hooks/.libvirt-hook-installed ]"
+check "install.sh's systemd units are gone: the package's own take their place" \
+    bash -c '! ls /etc/systemd/system/libvirt-hook-* && for unit in /usr/lib/systemd/system/libvirt-hook-*; do grep -q "^ExecStart=/usr/sbin/libvirt-hook " "$unit" || [ "${unit##*.}" = timer ] || exit 1; done'
 check "the foreign hook is still untouched" [ "$(md5sum < "$hooks/qemu")" = "$foreign" ]
 check "dpkg --verify finds every file as shipped" [ -z "$(dpkg --verify libvirt-hook)" ]
 
