@@ -13,9 +13,11 @@ def figures(label, values):
     values.sort()
     print(f"{label:<44} n={len(values):<3} median={statistics.median(values):5.0f} ms  max={values[-1]:5.0f} ms")
 
-release, waited, start, outcomes = [], [], [], {}
+prepare, release, waited, start, outcomes = [], [], [], [], {}
 for text in sys.stdin:
     line = json.loads(text)
+    if line["op"] == "prepare" and line.get("outcome") == "ok":
+        prepare.append(line["ms"])
     if line["op"] == "release" and line.get("outcome") == "ok":
         release.append(line["ms"])
     if line["op"] == "restart" and "outcome" in line:
@@ -23,6 +25,7 @@ for text in sys.stdin:
         if line["outcome"] == "started":
             waited.append(line["waited-ms"])
             start.append(line["start-ms"])
+figures("prepare hook (overlay made)", prepare)
 figures("release hook (hand-off included)", release)
 figures("worker: spawn until it saw 'shut off'", waited)
 figures("worker: virsh start", start)

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# A two-minute tour on a throwaway VM beside a private libvirtd (its own mount namespace, tmpfs
-# over every libvirt directory): the host's libvirt is never seen or touched, and everything is
-# removed at the end. Shows real log lines and real disk contents:
+# A two-minute tour on a throwaway VM beside a private libvirtd (its own mount and pid
+# namespace, tmpfs over every libvirt directory): the host's libvirt is never seen or touched,
+# and everything is removed at the end. Shows real log lines and real disk contents:
 #   three cold restarts that each boot from the base, the crash-loop guard, one one-shot
 #   commit, and `libvirt-hook status`.
 # Needs root, libvirt, QEMU, nasm and a built binary (./test.sh or install.sh builds it).
 #
-#   sudo demo/run.sh
+#   sudo demo/run.sh                                  on the host's libvirt
+#   sudo LIBVIRT_HOOK_E2E_ROOT=DIR demo/run.sh        on the libvirt of a root from scripts/debian-root.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/private-libvirtd.sh
 export HOOK_BINARY="${LIBVIRT_HOOK_BINARY:-$PWD/artifacts/hook/libvirt-hook}"
 # On a fresh machine: the Debian packages it needs (named as they are installed), and a build.
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
@@ -23,13 +25,18 @@ if [ ! -x "$HOOK_BINARY" ] && [ -z "${LIBVIRT_HOOK_BINARY:-}" ] && command -v do
     dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
 fi
 [ -x "$HOOK_BINARY" ] || { echo "demo: no binary at $HOOK_BINARY; build it: dotnet publish src/LibvirtHook -c Release -r linux-x64 -o artifacts/hook" >&2; exit 1; }
-exec unshare --mount --propagation private -- bash -c '
+export work
+work=$(mktemp -d /tmp/libvirt-hook-demo-XXXXXX); chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin" && cp "$HOOK_BINARY" "$work/bin/libvirt-hook"
+HOOK_BINARY="$work/bin/libvirt-hook"
+tiny_guest_disk END_RESET "$work/kiosk.qcow2"
+private_libvirt_run "${LIBVIRT_HOOK_E2E_ROOT:-}" "$work" bash -c '
     set -euo pipefail
     source scripts/private-libvirtd.sh
-    work=$(mktemp -d /tmp/libvirt-hook-demo-XXXXXX); chmod 755 "$work"
-    trap "private_libvirtd_stop; rm -rf \"$work\"" EXIT
+    trap private_libvirtd_stop EXIT
     private_libvirtd_start
-    mkdir -p "$work/bin" && cp "$HOOK_BINARY" "$work/bin/libvirt-hook"
+    echo "A private $(private_libvirtd_version)"
     admin() { echo "\$ libvirt-hook $*"; "$work/bin/libvirt-hook" "$@"; }
     virsh_() { echo "\$ virsh $*"; virsh -q -c qemu:///system "$@"; }
     step() { printf "\n=== %s\n" "$*"; }
@@ -40,7 +47,6 @@ exec unshare --mount --propagation private -- bash -c '
     disk="$work/kiosk.qcow2"
 
     step "A kiosk VM whose guest reboots at once (on_reboot=destroy), with a stateless disk and restarts"
-    tiny_guest_disk END_RESET "$disk"
     tiny_guest_xml demo-kiosk "$disk" "$work/serial.log" > "$work/kiosk.xml"
     virsh_ define "$work/kiosk.xml"
     cat > /etc/libvirt/hooks/config/demo-kiosk.json <<JSON

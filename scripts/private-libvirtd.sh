@@ -1,7 +1,40 @@
-# Sourced by bench/ and demo scripts: a private libvirtd for throwaway VMs.
-# Call private_libvirtd_start only inside `unshare --mount --propagation private`: it mounts
-# tmpfs over every libvirt directory, so the host's libvirt is neither seen nor touched.
-# Needs: HOOK_BINARY (the AOT hook to install as /etc/libvirt/hooks/qemu).
+# Sourced by bench/ and demo/ scripts: a private libvirtd for throwaway VMs.
+#
+# On the host:
+#   private_libvirt_root LIBVIRT       prints the root to run: "" for "host" (the host's libvirt),
+#                                      the trixie root (scripts/debian-root.sh builds it once) for
+#                                      "trixie", or LIBVIRT itself when it is a root directory.
+#   private_libvirt_run ROOT WORK COMMAND...
+#                                      runs COMMAND in a new mount and pid namespace
+#                                      (scripts/libvirt-namespace.sh) whose `/` is ROOT (or the
+#                                      host's), in the repository, with the repository and WORK
+#                                      at their own paths. Everything it starts dies with it.
+# Inside that namespace:
+#   private_libvirtd_start             tmpfs over every libvirt directory (the host's libvirt is
+#                                      neither seen nor touched), HOOK_BINARY installed as
+#                                      /etc/libvirt/hooks/qemu, virtlogd and libvirtd started.
+#   private_libvirtd_stop              destroys the VMs and stops the daemons.
+# tiny_guest_disk needs nasm and qemu-img: call it on the host (the roots have no nasm).
+
+private_libvirt_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+private_libvirt_root() {
+    case "$1" in
+        host) echo "" ;;
+        trixie) "$private_libvirt_repo/scripts/debian-root.sh" trixie ;;
+        /*) echo "$1" ;;
+        *) echo "private_libvirt_root: \"$1\" is neither host, trixie nor a root directory" >&2; return 1 ;;
+    esac
+}
+
+private_libvirt_run() {
+    local root="$1" work="$2"
+    shift 2
+    local options=()
+    [ -z "$root" ] || options=(--root "$root" --share "$private_libvirt_repo" --share "$work")
+    "$private_libvirt_repo/scripts/libvirt-namespace.sh" "${options[@]}" -- \
+        bash -c 'cd "$0" && exec "$@"' "$private_libvirt_repo" "$@"
+}
 
 private_libvirtd_start() {
     local dir
@@ -21,6 +54,14 @@ private_libvirtd_start() {
     done
 }
 
+# private_libvirtd_version: one line naming the daemon, libvirt and QEMU that run.
+private_libvirtd_version() {
+    virsh -q -c qemu:///system version --daemon | awk -F': ' '
+        /Running hypervisor/ { split($2, h, " "); qemu = h[2] }
+        /Running against daemon/ { split($2, d, " "); daemon = d[1] }
+        END { printf "libvirtd %s, QEMU %s\n", daemon, qemu }'
+}
+
 private_libvirtd_stop() {
     local name
     for name in $(virsh -q -c qemu:///system list --name 2>/dev/null); do
@@ -32,7 +73,7 @@ private_libvirtd_stop() {
 # tiny_guest_disk ENDING PATH: the test guest (END_HALT, END_POWEROFF or END_RESET) as a qcow2 boot disk.
 tiny_guest_disk() {
     local ending="$1" path="$2" source
-    source="$(dirname "${BASH_SOURCE[0]}")/../tests/LibvirtHook.EndToEnd/Guest/counter.asm"
+    source="$private_libvirt_repo/tests/LibvirtHook.EndToEnd/Guest/counter.asm"
     nasm -f bin -D"$ending" -o "$path.bin" "$source"
     truncate -s 1M "$path.bin"
     qemu-img convert -q -f raw -O qcow2 "$path.bin" "$path"

@@ -173,7 +173,7 @@ public sealed class RestartSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Assert
         libvirt.CountLogLines(name, l => l.Restarted(Outcomes.Started)).Should().BeGreaterThanOrEqualTo(2);
-        foreach (var directory in new[] { "/", libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
+        foreach (var directory in new[] { "/", libvirt.PathInside("/"), libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
             Directory.GetFiles(directory, "pwned*").Should().BeEmpty();
     }
 }

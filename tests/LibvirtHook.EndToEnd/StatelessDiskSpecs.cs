@@ -171,8 +171,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Act: a crash of the whole stack while the guest runs on its overlay.
         libvirt.KillLibvirtd();
-        System.Diagnostics.Process.GetProcessById(qemu).Kill();
-        PrivateLibvirt.WaitFor(() => !Directory.Exists($"/proc/{qemu}"), "QEMU to die");
+        libvirt.Kill(qemu);
         libvirt.StartLibvirtd();
         libvirt.WaitForState(name, "shut off");
         libvirt.Virsh("start", name);
@@ -233,7 +232,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         Hash(image).Should().Be(original);
         Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
         libvirt.LogLines(name).Should().Contain(l => l.Ended("prepare", Outcomes.Ok) && l.Has(Keys.Action, "prepared") && l.Has(Keys.Disks, "1"));
-        foreach (var place in new[] { "/", libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
+        foreach (var place in new[] { "/", libvirt.PathInside("/"), libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
             Directory.GetFiles(place, "pwned*").Should().BeEmpty();
     }
 

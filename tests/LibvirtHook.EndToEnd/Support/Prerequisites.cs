@@ -33,16 +33,36 @@ public static class Prerequisites
 
     public const string PrometheusClientParser = "/usr/lib/python3/dist-packages/prometheus_client/parser.py";
 
-    public static void Check()
+    public static string NamespaceScript => Path.Combine(RepositoryRoot, "scripts", "libvirt-namespace.sh");
+
+    public static void Check(LibvirtUnderTest libvirt)
     {
         var problems = new List<string>();
         if (LibvirtHook.Platform.Native.GetEffectiveUserId() != 0)
-            problems.Add("it must run as root (it starts a private libvirtd in its own mount namespace)");
-        foreach (var tool in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "qemu-img", "nasm", "unshare", "nsenter" })
+            problems.Add("it must run as root (it starts a private libvirtd in its own mount and pid namespace)");
+        // The specs themselves make images and read them on the host; the daemons run from the libvirt under test.
+        foreach (var tool in new[] { "qemu-img", "qemu-io", "nasm", "unshare", "nsenter" })
         {
             if (!OnPath(tool))
-                problems.Add($"\"{tool}\" is not installed (apt-get install libvirt-daemon-system qemu-system-x86 qemu-utils nasm)");
+                problems.Add($"\"{tool}\" is not installed (apt-get install qemu-utils nasm util-linux)");
         }
+
+        if (libvirt.RootDirectory is { } root)
+        {
+            if (!File.Exists(Path.Combine(root, LibvirtUnderTest.RootMarker)))
+                problems.Add($"{LibvirtUnderTest.EnvironmentVariable}=\"{root}\" is not a finished root (build it with scripts/debian-root.sh, or leave {LibvirtUnderTest.EnvironmentVariable} empty for the host's libvirt)");
+        }
+        else
+        {
+            foreach (var tool in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64" })
+            {
+                if (!OnPath(tool))
+                    problems.Add($"\"{tool}\" is not installed (apt-get install libvirt-daemon-system qemu-system-x86)");
+            }
+        }
+
+        if (!File.Exists(NamespaceScript))
+            problems.Add($"the namespace script \"{NamespaceScript}\" is missing");
 
         // MonitoringSpecs check metrics with a real Prometheus text parser, Debian's.
         if (!File.Exists(PrometheusClientParser))
@@ -56,7 +76,7 @@ public static class Prerequisites
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(
-                "THE END-TO-END SUITE CANNOT RUN: " + string.Join("; ", problems) + ". Nothing was tested against libvirt.");
+                "THE END-TO-END SUITE CANNOT RUN: " + string.Join("; ", problems) + $". Nothing was tested against {libvirt}.");
         }
     }
 

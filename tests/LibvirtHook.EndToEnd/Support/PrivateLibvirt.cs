@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using LibvirtHook.Logging;
 using LibvirtHook.Tools;
+using Xunit.Abstractions;
 
 namespace LibvirtHook.EndToEnd.Support;
 
 /// <summary>
-/// A real libvirtd and virtlogd in a private mount namespace, with the AOT hook installed as
-/// their /etc/libvirt/hooks/qemu. Every libvirt directory (config, state, logs, sockets,
-/// hooks) is a bind mount of a temp directory, so the host's own libvirt is never touched and
-/// the tests can read and write those files directly.
+/// A real libvirtd and virtlogd in a private mount and pid namespace (scripts/libvirt-namespace.sh),
+/// with the AOT hook installed as their /etc/libvirt/hooks/qemu. The daemons are the host's, or
+/// those of a Debian root (<see cref="LibvirtUnderTest"/>) that becomes the namespace's `/`.
+/// Every libvirt directory (config, state, logs, sockets, hooks) is a bind mount of a temp
+/// directory, so the host's own libvirt is never touched and the tests can read and write those
+/// files directly; <see cref="Root"/> is at the same path on both sides, so paths in domain XML
+/// and configs mean the same file. Everything the suite starts dies with the namespace.
 /// </summary>
 public sealed class PrivateLibvirt : IDisposable
 {
@@ -23,10 +27,12 @@ public sealed class PrivateLibvirt : IDisposable
     ];
 
     private readonly Process _holder;
+    private readonly string _init;
 
-    public PrivateLibvirt()
+    public PrivateLibvirt(IMessageSink diagnostics)
     {
-        Prerequisites.Check();
+        Under = LibvirtUnderTest.FromEnvironment();
+        Prerequisites.Check(Under);
         Root = Directory.CreateTempSubdirectory("libvirt-hook-e2e-").FullName;
         Chmod755(Root);
         foreach (var (name, _) in Mounts)
@@ -42,22 +48,28 @@ public sealed class PrivateLibvirt : IDisposable
         File.Copy(Prerequisites.HookBinary, AdminPath);
         Guest = new TinyGuest(Directory.CreateDirectory(Path.Combine(Root, "guest")).FullName);
 
-        // The namespace lives as long as this process; everything else enters it with nsenter.
-        _holder = Process.Start(new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "sleep", "infinity"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        WaitFor(() => File.ReadAllText($"/proc/{_holder.Id}/comm").Trim() == "sleep", "the namespace holder to start");
-        foreach (var (name, mountPoint) in Mounts)
-        {
-            Directory.CreateDirectory(mountPoint);
-            InNamespace("mount", "--bind", Path.Combine(Root, name), mountPoint);
-        }
-
+        // The namespace lives while its PID 1 waits on our pipe; everything else enters it with nsenter.
+        _holder = StartNamespace();
+        _init = FindNamespaceInit(_holder.Id).ToString(System.Globalization.CultureInfo.InvariantCulture);
         StartDaemons();
+        Version = Virsh("version", "--daemon").StandardOutput.Trim();
+        diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage($"End-to-end suite on {Under}, daemon libvirtd: {string.Join("; ", Version.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}"));
     }
+
+    /// <summary>Which libvirt runs: the host's or a Debian root's.</summary>
+    public LibvirtUnderTest Under { get; }
+
+    /// <summary>What <c>virsh version --daemon</c> said: the library, the daemon and QEMU versions that ran.</summary>
+    public string Version { get; }
+
+    /// <summary>The running daemon's version, from <see cref="Version"/>.</summary>
+    public Version DaemonVersion => System.Version.Parse(Version.Split('\n').Single(l => l.Contains("Running against daemon:", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0]);
+
+    /// <summary>libvirt 10.5 and later pass the shut-off reason to release; before, the hook reads the domain log.</summary>
+    public bool PassesShutoffReason => DaemonVersion >= new Version(10, 5);
+
+    /// <summary>What a release line's reason-from= says on this libvirt when libvirt knows the reason.</summary>
+    public string ShutoffReasonSource => LogCatalog.Name(PassesShutoffReason ? LibvirtHook.Hook.ReasonSource.Argument : LibvirtHook.Hook.ReasonSource.DomainLog);
 
     public string Root { get; }
 
@@ -84,11 +96,25 @@ public sealed class PrivateLibvirt : IDisposable
 
     public string ReadHooksLog() => File.Exists(HooksLog) ? File.ReadAllText(HooksLog) : "";
 
+    /// <summary>Runs a command inside the namespaces (mount and pid, and the root's `/`), as libvirtd's peers.</summary>
     public ProcessResult InNamespace(params string[] command) =>
-        ProcessRunner.Run("nsenter", ["-t", _holder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "--", .. command], TimeSpan.FromSeconds(60));
+        ProcessRunner.Run("nsenter", ["-t", _init, "-m", "-p", "-r", "-w", "--", .. command], TimeSpan.FromSeconds(60));
 
     public ProcessResult InNamespaceUnchecked(params string[] command) =>
-        ProcessRunner.RunUnchecked("nsenter", ["-t", _holder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "--", .. command], TimeSpan.FromSeconds(60));
+        ProcessRunner.RunUnchecked("nsenter", ["-t", _init, "-m", "-p", "-r", "-w", "--", .. command], TimeSpan.FromSeconds(60));
+
+    /// <summary>The host's path to a file as the daemons see it (their `/` may be a Debian root's).</summary>
+    public string PathInside(string path) => $"/proc/{_init}/root/{path.TrimStart('/')}";
+
+    /// <summary>SIGKILLs a process of the namespace, by its pid there (pid files hold those).</summary>
+    public void Kill(int pid)
+    {
+        InNamespace("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        WaitFor(() => !IsRunning(pid), $"process {pid} of the namespace to die");
+    }
+
+    /// <summary>Whether a pid of the namespace is alive; its PID 1 reaps at once, so a dead one disappears.</summary>
+    public bool IsRunning(int pid) => pid > 0 && Directory.Exists(PathInside($"/proc/{pid}"));
 
     /// <summary>Runs a hook binary the way libvirtd does (argv, domain XML on stdin), inside the namespace.</summary>
     public ProcessResult RunHook(string binary, string domain, string operation, string xmlFile, string extra = "-", string? killAt = null) =>
@@ -143,13 +169,8 @@ public sealed class PrivateLibvirt : IDisposable
 
     public int QemuPid(string domain) => ReadPid(Path.Combine(Root, "run", "qemu", domain + ".pid"));
 
-    /// <summary>SIGKILLs libvirtd as a crash would, and starts it again in the namespace.</summary>
-    public void KillLibvirtd()
-    {
-        var pid = LibvirtdPid;
-        Process.GetProcessById(pid).Kill();
-        WaitFor(() => !Directory.Exists($"/proc/{pid}"), "libvirtd to die");
-    }
+    /// <summary>SIGKILLs libvirtd as a crash would; <see cref="StartLibvirtd"/> starts it again.</summary>
+    public void KillLibvirtd() => Kill(LibvirtdPid);
 
     public void StartLibvirtd()
     {
@@ -167,12 +188,11 @@ public sealed class PrivateLibvirt : IDisposable
         }
         finally
         {
-            foreach (var pidFile in new[] { "run/libvirtd.pid", "run/virtlogd.pid" })
-                TryKill(ReadPid(Path.Combine(Root, pidFile)));
-            foreach (var pidFile in Directory.Exists(Path.Combine(Root, "run", "qemu")) ? Directory.GetFiles(Path.Combine(Root, "run", "qemu"), "*.pid") : [])
-                TryKill(ReadPid(pidFile));
-            TryKill(_holder.Id);
-            _holder.WaitForExit(5000);
+            // EOF on its stdin ends the namespace's PID 1, and the kernel kills all that is left in it.
+            _holder.StandardInput.Close();
+            if (!_holder.WaitForExit(10_000))
+                TryKill(int.Parse(_init, System.Globalization.CultureInfo.InvariantCulture));
+            _holder.WaitForExit(10_000);
             _holder.Dispose();
             Directory.Delete(Root, recursive: true);
         }
@@ -193,6 +213,63 @@ public sealed class PrivateLibvirt : IDisposable
     {
         InNamespace("virtlogd", "-d", "-p", "/run/libvirt/virtlogd.pid");
         StartLibvirtd();
+    }
+
+    private Process StartNamespace()
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        start.ArgumentList.Add(Prerequisites.NamespaceScript);
+        if (Under.RootDirectory is { } root)
+        {
+            foreach (var argument in new[] { "--root", root, "--share", Root })
+                start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, mountPoint) in Mounts)
+        {
+            foreach (var argument in new[] { "--bind", Path.Combine(Root, name), mountPoint })
+                start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in new[] { "--", "sh", "-c", "echo ready; exec cat >/dev/null" })
+            start.ArgumentList.Add(argument);
+        var holder = Process.Start(start)!;
+        var errors = holder.StandardError.ReadToEndAsync();
+        var ready = holder.StandardOutput.ReadLineAsync();
+        if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result != "ready")
+        {
+            holder.StandardInput.Close();
+            holder.WaitForExit(10_000);
+            throw new InvalidOperationException(
+                $"THE END-TO-END SUITE CANNOT RUN: the private namespace for {Under} did not come up: {(errors.IsCompleted ? errors.Result.Trim() : "no answer in 30 s")}");
+        }
+
+        return holder;
+    }
+
+    /// <summary>The host's pid of the namespace's PID 1: the descendant of the holder that is pid 1 in its own pid namespace.</summary>
+    private static int FindNamespaceInit(int holder)
+    {
+        var pending = new Queue<int>([holder]);
+        while (pending.TryDequeue(out var pid))
+        {
+            var nsPids = File.ReadAllLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            if (nsPids.Length > 2 && nsPids[^1] == "1")
+                return pid;
+            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    pending.Enqueue(int.Parse(child, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        throw new InvalidOperationException($"THE END-TO-END SUITE CANNOT RUN: no pid namespace below process {holder}.");
     }
 
     private static int ReadPid(string file) =>

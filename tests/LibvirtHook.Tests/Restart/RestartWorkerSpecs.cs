@@ -70,14 +70,27 @@ public sealed class RestartWorkerSpecs : IDisposable
     }
 
     [Fact]
-    public void It_does_not_start_a_domain_someone_else_started_meanwhile()
+    public void After_its_delay_it_does_not_start_a_domain_someone_else_started_meanwhile()
     {
-        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+        _sandbox.WriteConfig("vm", """{"restart": {"delay-seconds": 1}}""");
 
         var line = Run(FakeVirsh("shut off (shutdown)", "running (booted)"));
 
         line.Should().Contain("outcome=not-started").And.Contain("someone else started it meanwhile (it is running)");
         File.ReadAllLines(Calls).Should().NotContain(c => c.Contains(" start "));
+    }
+
+    [Fact]
+    public void Without_a_delay_it_starts_the_domain_right_after_libvirt_said_shut_off_without_asking_again()
+    {
+        _sandbox.WriteConfig("vm", """{"restart": {}}""");
+
+        var line = Run(FakeVirsh("shut off (shutdown)"));
+
+        line.Should().Contain("outcome=started reason=shutdown");
+        File.ReadAllLines(Calls).Should().Equal(
+            "-c qemu:///system domstate --reason --domain 8d3c6a2e-0000-4000-8000-000000000001",
+            "-c qemu:///system start --domain 8d3c6a2e-0000-4000-8000-000000000001");
     }
 
     [Fact]
