@@ -3,6 +3,7 @@
 #
 #   sudo ./install.sh                  build, install (again: it replaces only its own files)
 #   sudo ./install.sh --binary PATH    install an already built binary
+#                                      (from the release tarball: the libvirt-hook next to this script)
 #   sudo ./install.sh --uninstall      remove what it installed; configs and logs stay
 #   DESTDIR=/tmp/stage ./install.sh    stage everything under /tmp/stage, touch nothing else
 #
@@ -56,10 +57,19 @@ if [ "$uninstall" = yes ]; then
     exit 0
 fi
 
+# The release tarball carries the prebuilt binary next to this script and no sources.
+if [ -z "$binary" ] && [ ! -d src ] && [ -x libvirt-hook ]; then
+    binary=./libvirt-hook
+fi
 if [ -z "$binary" ]; then
     if ! command -v dotnet >/dev/null; then
         echo "install.sh: the .NET SDK (dotnet) is needed to build the hook; install it, or pass --binary PATH" >&2
         exit 1
+    fi
+    # The NativeAOT compiler links with gcc and zlib: installed first when missing (root, apt).
+    if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        source scripts/debian-packages.sh
+        ensure_debian_packages gcc zlib1g-dev
     fi
     dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
     binary=artifacts/hook/libvirt-hook
@@ -91,21 +101,8 @@ put() {
 }
 put 0755 "$binary" "$hook"
 put 0755 "$binary" /usr/local/sbin/libvirt-hook
-logrotate_rule="$(mktemp)"
-cat > "$logrotate_rule" <<'RULE'
-# The hook opens hooks.log for every line it writes, so rotating by rename loses nothing.
-/var/log/libvirt/qemu/hooks.log {
-    weekly
-    rotate 8
-    compress
-    delaycompress
-    missingok
-    notifempty
-    create 0640 root root
-}
-RULE
-put 0644 "$logrotate_rule" /etc/logrotate.d/libvirt-hook
-rm -f "$logrotate_rule"
+# The same rule the Debian package ships as a conffile.
+put 0644 packaging/logrotate /etc/logrotate.d/libvirt-hook
 
 # The metrics timer is shipped disabled: node_exporter's textfile collector may not be there.
 units=(/etc/systemd/system/libvirt-hook-metrics.service /etc/systemd/system/libvirt-hook-metrics.timer)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the NativeAOT hook, runs the unit suite, then the end-to-end suite once per libvirt:
+# Builds the NativeAOT hook, runs the unit suite, the end-to-end suite once per libvirt, then the
+# package specs (the .deb installed with apt into Debian 12 and 13 roots). End-to-end legs:
 #   host    the host's libvirt (Debian 12: libvirt 9.0, QEMU 7.2)
 #   trixie  libvirt 11.3 and QEMU 10.0 from a Debian 13 root that scripts/debian-root.sh builds
 #           once (about 3 minutes) and reuses
@@ -26,13 +27,26 @@ for leg in $legs; do
     esac
 done
 
+# ---- Debian packages the suites need: as root on a system with apt, the missing ones are
+# installed (and named); elsewhere the suites below fail loudly, saying what is missing.
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    source scripts/debian-packages.sh
+    # gcc and zlib1g-dev: the NativeAOT compiler links with them.
+    ensure_debian_packages gcc zlib1g-dev libvirt-daemon-system libvirt-clients qemu-system-x86 \
+        qemu-utils nasm util-linux attr python3-prometheus-client debootstrap dpkg-dev lintian \
+        e2fsprogs cpio xz-utils
+fi
+# ----
+
 timings=()
 timed() { # timed LABEL COMMAND...: runs COMMAND and remembers how long it took
-    local label="$1" start=$SECONDS status=0
+    # Its own variable is rc, not status: run_suite sets the global status, which a local of
+    # that name would shadow (and then this returned non-zero, ending test.sh under set -e).
+    local label="$1" start=$SECONDS rc=0
     shift
-    "$@" || status=$?
+    "$@" || rc=$?
     timings+=("$label: $((SECONDS - start)) s")
-    return $status
+    return $rc
 }
 
 timed "build" bash -c '
@@ -75,10 +89,22 @@ for leg in $legs; do
 done
 unset LIBVIRT_HOOK_E2E_ROOT
 
+# ---- The Debian package: built from the binary above, linted, installed with apt into throwaway
+# Debian 12 and 13 roots, used there by a private libvirtd, upgraded, removed, purged.
+package_specs() {
+    { ./package.sh --binary artifacts/hook/libvirt-hook && tests/package/run.sh; } 2>&1 | tee artifacts/test-logs/package.log || status=1
+    grep -qE '^[0-9]+ passed, [0-9]+ failed$' artifacts/test-logs/package.log || { echo "0 passed, 1 failed" >> artifacts/test-logs/package.log; status=1; }
+    return 0
+}
+timed "package specs" package_specs
+# ----
+
 printf '%s\n' "${timings[@]}"
 # One closing line for every suite and leg.
 passed=$(grep -hoE 'Passed: +[0-9]+' artifacts/test-logs/*.log | awk '{s+=$2} END {print s+0}')
 failed=$(grep -hoE 'Failed: +[0-9]+' artifacts/test-logs/*.log | awk '{s+=$2} END {print s+0}')
+passed=$((passed + $(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' artifacts/test-logs/package.log | tail -n 1)))
+failed=$((failed + $(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' artifacts/test-logs/package.log | tail -n 1)))
 echo "$passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then
     echo "No test ran: that is a failure, not a pass." >&2

@@ -12,6 +12,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/private-libvirtd.sh
 export HOOK_BINARY="${LIBVIRT_HOOK_BINARY:-$PWD/artifacts/hook/libvirt-hook}"
+# On a fresh machine: the Debian packages it needs (named as they are installed), and a build.
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    source scripts/debian-packages.sh
+    ensure_debian_packages libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils nasm
+fi
+if [ ! -x "$HOOK_BINARY" ] && [ -z "${LIBVIRT_HOOK_BINARY:-}" ] && command -v dotnet >/dev/null; then
+    echo "demo: building the hook first (dotnet publish, about 30 s)"
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        ensure_debian_packages gcc zlib1g-dev   # the NativeAOT compiler links with them
+    fi
+    dotnet publish src/LibvirtHook/LibvirtHook.csproj -c Release -r linux-x64 -o artifacts/hook -nologo -v quiet
+fi
 [ -x "$HOOK_BINARY" ] || { echo "demo: no binary at $HOOK_BINARY; build it: dotnet publish src/LibvirtHook -c Release -r linux-x64 -o artifacts/hook" >&2; exit 1; }
 export work
 work=$(mktemp -d /tmp/libvirt-hook-demo-XXXXXX); chmod 755 "$work"
