@@ -107,8 +107,7 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
         var disks = new List<DiskHealth>();
         foreach (var entry in journal?.Disks ?? [])
         {
-            var onOverlay = entry.State is DiskState.Prepared or DiskState.Saved or DiskState.Restoring or DiskState.Committing;
-            disks.Add(Disk(entry.Target, entry.Image, onOverlay, [], filesystems));
+            disks.Add(Disk(entry.Target, entry.Image, entry.OnOverlay, [], filesystems));
         }
 
         foreach (var disk in config?.Disks ?? [])
@@ -176,15 +175,5 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private (Journal? Journal, string? Error) LoadJournal(string name)
-    {
-        try
-        {
-            return (new JournalStore(paths.JournalFile(name)).Load(), null);
-        }
-        catch (StatelessDiskException e)
-        {
-            return (null, e.Message);
-        }
-    }
+    private (Journal? Journal, string? Error) LoadJournal(string name) => new JournalStore(paths.JournalFile(name)).TryLoad();
 }

@@ -210,17 +210,7 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private Journal? TryLoadJournal(string name)
-    {
-        try
-        {
-            return new JournalStore(paths.JournalFile(name)).Load();
-        }
-        catch (StatelessDiskException)
-        {
-            return null;
-        }
-    }
+    private Journal? TryLoadJournal(string name) => new JournalStore(paths.JournalFile(name)).TryLoad().Journal;
 
     private static string Describe(List<(string Target, string Why)> skipped) =>
         skipped.Count == 0 ? "it has no disks" : string.Join(", ", skipped.Select(s => $"{s.Target} ({s.Why})"));

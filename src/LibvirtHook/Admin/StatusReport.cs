@@ -57,7 +57,7 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
         {
             var entry = journal?.Disks.FirstOrDefault(d => d.Target == target);
             var image = entry?.Image ?? images.GetValueOrDefault(target);
-            var onOverlay = entry is { State: DiskState.Prepared or DiskState.Saved or DiskState.Restoring or DiskState.Committing };
+            var onOverlay = entry?.OnOverlay ?? false;
             return new DiskStatus
             {
                 Target = target,
@@ -116,15 +116,5 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private static Journal? TryLoadJournal(string path)
-    {
-        try
-        {
-            return new JournalStore(path).Load();
-        }
-        catch (StatelessDiskException)
-        {
-            return null;
-        }
-    }
+    private static Journal? TryLoadJournal(string path) => new JournalStore(path).TryLoad().Journal;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LibvirtHook.Stateless;
 
 internal sealed record JournalEntry
@@ -19,6 +21,10 @@ internal sealed record JournalEntry
 
     /// <summary>The disk's one-shot-commit flag when the VM started; used if the config cannot be read at release.</summary>
     public bool CommitRequestedAtStart { get; init; }
+
+    /// <summary>The VM's disk is the overlay now (its session's writes are there), not the base.</summary>
+    [JsonIgnore]
+    public bool OnOverlay => State is DiskState.Prepared or DiskState.Saved or DiskState.Restoring or DiskState.Committing;
 
     public static string BaseNameFor(string image) => image + ".stateless-base";
 

@@ -23,6 +23,19 @@ internal sealed class JournalStore(string path)
         }
     }
 
+    /// <summary>For readers that report rather than act (status, check, enable): a damaged journal is a finding, not a failure.</summary>
+    public (Journal? Journal, string? Error) TryLoad()
+    {
+        try
+        {
+            return (Load(), null);
+        }
+        catch (StatelessDiskException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
     public void Save(Journal journal)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
