@@ -21,6 +21,10 @@ public sealed class DetachedProcessSpecs : IDisposable
         // Assert
         try
         {
+            // posix_spawn returns once the child's execve is past its point of no return, before the
+            // kernel has closed its close-on-exec descriptors; the kernel names the task after the
+            // new program only after that, so look once it is called "sleep".
+            SpinWait.SpinUntil(() => File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep", TimeSpan.FromSeconds(5));
             var descriptors = Directory.GetFiles($"/proc/{pid}/fd")
                 .Select(fd => $"{Path.GetFileName(fd)} -> {new FileInfo(fd).LinkTarget}")
                 .Order()
