@@ -24,7 +24,7 @@ public sealed class OnboardingSpecs : IDisposable
         var xml = Path.Combine(_sandbox.Root, "domain.xml");
         File.WriteAllText(xml, domainXml);
         var script = Path.Combine(_sandbox.Root, "virsh");
-        File.WriteAllText(script, $$"""
+        Executable.Write(script, $$"""
             #!/bin/sh
             echo "$*" >> '{{Calls}}'
             case "$*" in
@@ -34,7 +34,6 @@ public sealed class OnboardingSpecs : IDisposable
               *define*) cp "$5" '{{DefinedXml}}' ;;
             esac
             """);
-        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
         return ToolPaths.Default with { Virsh = script };
     }
 

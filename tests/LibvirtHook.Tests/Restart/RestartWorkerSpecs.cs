@@ -23,7 +23,7 @@ public sealed class RestartWorkerSpecs : IDisposable
         var answers = Path.Combine(_sandbox.Root, "answers");
         File.WriteAllLines(answers, domstates);
         var script = Path.Combine(_sandbox.Root, "virsh");
-        File.WriteAllText(script, $$"""
+        Executable.Write(script, $$"""
             #!/bin/sh
             echo "$*" >> '{{Calls}}'
             case "$*" in
@@ -33,7 +33,6 @@ public sealed class RestartWorkerSpecs : IDisposable
               *start*) echo 'Domain started' ;;
             esac
             """);
-        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
         return ToolPaths.Default with { Virsh = script, Systemctl = "/bin/false" };
     }
 

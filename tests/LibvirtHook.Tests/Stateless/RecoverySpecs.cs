@@ -125,8 +125,7 @@ public sealed class RecoverySpecs : IDisposable
         var xml = HookSandbox.DomainXml("vm", ("vda", image), ("vdb", data));
         // A qemu-img that fails to create the second overlay, as a full disk would make it.
         var failing = _sandbox.Image("failing-qemu-img");
-        File.WriteAllText(failing, "#!/bin/sh\ncase \"$*\" in *create*data.qcow2*) echo 'No space left on device' >&2; exit 1;; esac\nexec qemu-img \"$@\"\n");
-        File.SetUnixFileMode(failing, (UnixFileMode)0b111_101_101);
+        Executable.Write(failing, "#!/bin/sh\ncase \"$*\" in *create*data.qcow2*) echo 'No space left on device' >&2; exit 1;; esac\nexec qemu-img \"$@\"\n");
 
         // Act
         var (code, stderr) = _sandbox.Run("vm", "prepare", xml, tools: ToolPaths.Default with { QemuImg = failing });
