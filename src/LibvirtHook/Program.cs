@@ -1,11 +1,17 @@
 using LibvirtHook;
 using LibvirtHook.Admin;
 using LibvirtHook.Hook;
+using LibvirtHook.Logging;
+using LibvirtHook.Platform;
 using LibvirtHook.Restart;
+using LibvirtHook.Stateless;
 using LibvirtHook.Tools;
 
-if (WorkerLaunch.FromProcess(Environment.GetEnvironmentVariable(WorkerLaunch.EnvironmentVariable), args) is { } launch)
+var workerRole = Environment.GetEnvironmentVariable(SelfWorker.EnvironmentVariable);
+if (WorkerLaunch.FromProcess(workerRole, args) is { } launch)
     return new RestartWorker(HookPaths.Default, ToolPaths.Default).Run(launch);
+if (DiscardLaunch.FromProcess(workerRole, args) is { } discard)
+    return OverlayDiscards.Remove(discard.Domain, discard.Files, new HookLog(HookPaths.Default.LogFile)) ? ExitCodes.Ok : ExitCodes.Failed;
 
 // libvirtd runs /etc/libvirt/hooks/qemu and /etc/libvirt/hooks/qemu.d/*: there, every argv is a
 // hook call, even for a VM named "status" or "--help". Any other name is the admin command.
@@ -18,7 +24,7 @@ if (InvocationName.IsHook(Environment.GetCommandLineArgs()[0]))
     }
 
     using var stdin = new StreamReader(Console.OpenStandardInput());
-    return new HookRunner(HookPaths.Default, ToolPaths.Default).Run(HookCall.FromArguments(args), stdin, Console.Error);
+    return new HookRunner(HookPaths.Default, ToolPaths.Default, Environment.ProcessPath).Run(HookCall.FromArguments(args), stdin, Console.Error);
 }
 
 return new AdminCli(HookPaths.Default, ToolPaths.Default, Console.Out, Console.Error).Run(args);

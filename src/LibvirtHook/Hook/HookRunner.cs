@@ -13,7 +13,8 @@ namespace LibvirtHook.Hook;
 /// Handles one hook call. Nothing here writes to stdout: libvirt reads it as XML for some ops.
 /// Errors go to stderr as one line, which libvirt shows as the reason a start failed.
 /// </summary>
-internal sealed class HookRunner(HookPaths paths, ToolPaths tools)
+/// <param name="discardWorker">The binary that removes thrown-away overlays after the call, detached (this one, in production); null removes them within the call.</param>
+internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? discardWorker)
 {
     public int Run(HookCall call, TextReader stdin, TextWriter stderr)
     {
@@ -28,11 +29,21 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools)
         var xml = stdin.ReadToEnd();
         var log = new HookLog(paths.LogFile);
         var watch = Stopwatch.StartNew();
+        var discards = new OverlayDiscards(call.Domain, discardWorker);
         try
         {
             Directory.CreateDirectory(paths.StateDirectory);
             using var vmLock = FileLock.Acquire(paths.LockFile(call.Domain));
-            var outcome = Dispatch(call, xml, new CallLog(log, call.Domain, call.Operation));
+            CallOutcome outcome;
+            try
+            {
+                outcome = Dispatch(call, xml, new CallLog(log, call.Domain, call.Operation), discards);
+            }
+            finally
+            {
+                discards.Flush(log);
+            }
+
             log.Write(LogCatalog.CallSucceeded(call.Domain, call.Operation, outcome, watch.ElapsedMilliseconds));
             return ExitCodes.Ok;
         }
@@ -44,10 +55,10 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools)
         }
     }
 
-    private CallOutcome Dispatch(HookCall call, string xml, CallLog log)
+    private CallOutcome Dispatch(HookCall call, string xml, CallLog log, OverlayDiscards discards)
     {
         var configPath = paths.ConfigFile(call.Domain);
-        var disks = new StatelessDisks(new QemuImg(tools), new JournalStore(paths.JournalFile(call.Domain)), log);
+        var disks = new StatelessDisks(new QemuImg(tools), new JournalStore(paths.JournalFile(call.Domain)), log, discards);
         switch (call.Operation)
         {
             case "prepare":

@@ -61,6 +61,9 @@ internal static class LogCatalog
     /// <summary>The op of the restart worker's one line per decision.</summary>
     public const string RestartOp = "restart";
 
+    /// <summary>The op of the discard worker's lines, written only for a file it could not remove.</summary>
+    public const string DiscardOp = "discard";
+
     // Free text and paths are always quoted, so a reader never has to guess where they end.
     private static readonly HashSet<string> AlwaysQuoted = [Keys.Vm, Keys.Image, Keys.Why, Keys.Warning, Keys.Message];
 

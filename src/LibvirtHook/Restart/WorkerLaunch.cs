@@ -4,14 +4,12 @@ using LibvirtHook.Platform;
 namespace LibvirtHook.Restart;
 
 /// <summary>
-/// The restart worker's protocol, in one place: the hook spawns its own binary detached, with
-/// <see cref="EnvironmentVariable"/> set and argv <c>domain uuid reason</c>; Program.cs reads
-/// that back. libvirtd passes hooks only PATH, HOME, LC_ALL and a few more, so no domain name
-/// can ever be mistaken for a worker call.
+/// The restart worker's protocol, in one place: the hook spawns its own binary detached (see
+/// <see cref="SelfWorker"/>) in role <c>restart</c>, with argv <c>domain uuid reason</c>;
+/// Program.cs reads that back.
 /// </summary>
 internal sealed record WorkerLaunch
 {
-    public const string EnvironmentVariable = "LIBVIRT_HOOK_WORKER";
     private const string Role = "restart";
 
     public required string Domain { get; init; }
@@ -23,18 +21,7 @@ internal sealed record WorkerLaunch
 
     /// <summary>Starts the worker detached from libvirtd (its session, descriptors, working directory).</summary>
     /// <returns>The worker's pid.</returns>
-    public int Spawn(string program)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            ["LC_ALL"] = "C",
-            [EnvironmentVariable] = Role,
-        };
-        if (Environment.GetEnvironmentVariable("HOME") is { } home)
-            environment["HOME"] = home;
-        return DetachedProcess.Start(program, [Domain, Uuid, ReasonAtRelease.Name()], environment);
-    }
+    public int Spawn(string program) => SelfWorker.Spawn(program, Role, [Domain, Uuid, ReasonAtRelease.Name()]);
 
     /// <summary>The launch this process was started for, or null when it is not a restart worker.</summary>
     public static WorkerLaunch? FromProcess(string? environmentValue, IReadOnlyList<string> args)

@@ -26,6 +26,10 @@ internal sealed record JournalEntry
     [JsonIgnore]
     public bool OnOverlay => State is DiskState.Prepared or DiskState.Saved or DiskState.Restoring or DiskState.Committing;
 
+    /// <summary>The overlay's second name while release puts the base back; see <see cref="OverlayDiscards"/>.</summary>
+    [JsonIgnore]
+    public string Discard => OverlayDiscards.NameFor(Image);
+
     public static string BaseNameFor(string image) => image + ".stateless-base";
 
     public static string NewOverlayNameFor(string image) => image + ".stateless-new";

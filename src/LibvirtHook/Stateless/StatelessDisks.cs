@@ -13,7 +13,7 @@ namespace LibvirtHook.Stateless;
 /// the base back. At no moment is the image's path missing or the base written to, except by
 /// a commit the admin asked for, which is journaled and always finished, never thrown away.
 /// </summary>
-internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log)
+internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log, OverlayDiscards discards)
 {
     /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
     public void RecoverLeftovers(DomainDescription? domain, OneShotCommitFlags flags)
@@ -44,6 +44,10 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
             throw new StatelessDiskException(
                 $"Disks {string.Join(" and ", shared.Select(p => $"\"{p.Target}\""))} of domain \"{domain.Name}\" use the same image \"{shared.First().Image}\"; one image can have only one overlay: fix the domain XML.");
         }
+
+        // Left by a hook or worker that was killed; ours, and garbage by construction.
+        foreach (var stale in plans.Select(p => p.Discard).Where(f => FileSystem.Stat(f).Exists))
+            discards.Add(stale);
 
         var state = new Journal { Domain = domain.Name, Uuid = domain.Uuid, Disks = plans };
         journal.Save(state);
@@ -245,10 +249,16 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         if (baseFile.Exists)
         {
             // rename(2) between two names of one file does nothing, so drop the extra name instead.
-            if (FileSystem.Stat(entry.Image).IsSameFileAs(baseFile))
+            var image = FileSystem.Stat(entry.Image);
+            if (image.IsSameFileAs(baseFile))
+            {
                 FileSystem.Delete(entry.Base);
+            }
             else
+            {
+                SetAside(entry, image);
                 FileSystem.Rename(entry.Base, entry.Image);
+            }
         }
 
         if (FileSystem.Stat(entry.NewOverlay).Exists)
@@ -256,4 +266,27 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         log.Disk(new DiskStep { Target = entry.Target, Action = action, Image = entry.Image, Ms = watch.ElapsedMilliseconds });
     }
 
+    /// <summary>
+    /// Gives the overlay a second name, so the rename over it does not free its blocks while
+    /// libvirtd waits; <see cref="OverlayDiscards"/> drops that name after the call.
+    /// </summary>
+    private void SetAside(JournalEntry entry, FileStatus image)
+    {
+        if (image.Kind != FileKind.Regular)
+            return;
+        try
+        {
+            if (FileSystem.Stat(entry.Discard).Exists)
+                FileSystem.Delete(entry.Discard);
+            FileSystem.HardLink(entry.Image, entry.Discard);
+        }
+        catch (IOException)
+        {
+            // Only a faster release is lost: the rename still frees the overlay, just in the call.
+            return;
+        }
+
+        discards.Add(entry.Discard);
+        FaultInjection.Point("release:set-aside");
+    }
 }

@@ -67,11 +67,12 @@ internal sealed class HookSandbox : IDisposable
 
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
-    public (int ExitCode, string Stderr) Run(string domain, string operation, string xml, string extra = "-", ToolPaths? tools = null)
+    /// <param name="discardWorker">Null removes thrown-away overlays within the call, as production's detached worker would soon after.</param>
+    public (int ExitCode, string Stderr) Run(string domain, string operation, string xml, string extra = "-", ToolPaths? tools = null, string? discardWorker = null)
     {
         var stderr = new StringWriter();
         var call = new HookCall { Domain = domain, Operation = operation, Extra = extra };
-        var code = new HookRunner(Paths, tools ?? ToolPaths.Default).Run(call, new StringReader(xml), stderr);
+        var code = new HookRunner(Paths, tools ?? ToolPaths.Default, discardWorker).Run(call, new StringReader(xml), stderr);
         return (code, stderr.ToString());
     }
 
