@@ -38,7 +38,7 @@ public sealed class FaultInjectionSpecs(PrivateLibvirt libvirt) : IDisposable
 
     private void ShouldLeaveNoStrayFile(string name, string directory)
     {
-        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+        TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
         File.Exists(Path.Combine(libvirt.StateDirectory, name + ".journal.json")).Should().BeFalse();
     }
 
@@ -71,6 +71,8 @@ public sealed class FaultInjectionSpecs(PrivateLibvirt libvirt) : IDisposable
     [InlineData("commit:journaled", true)]
     [InlineData("commit:committed", true)]
     [InlineData("commit:flag-cleared", true)]
+    [InlineData("release:set-aside", true)]
+    [InlineData("release:set-aside", false)]
     [InlineData("release:reverted", true)]
     [InlineData("release:reverted", false)]
     public void A_release_or_commit_killed_at_any_step_loses_nothing_and_finishes_a_commit_that_had_begun(string point, bool commit)
@@ -125,6 +127,6 @@ public sealed class FaultInjectionSpecs(PrivateLibvirt libvirt) : IDisposable
         prepared.ExitCode.Should().Be(0);
         released.ExitCode.Should().Be(0);
         Hash(image).Should().Be(original);
-        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2"]);
+        TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2"]);
     }
 }

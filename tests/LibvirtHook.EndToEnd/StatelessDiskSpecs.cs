@@ -36,7 +36,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
             PowerCycle(name, cycle);
             TinyGuest.ReadSerial(serial).Should().HaveCount(cycle).And.AllSatisfy(b => b.Should().Be(new BootRecord(0x80, 0)));
             Hash(image).Should().Be(original, $"the base must be untouched after cycle {cycle}");
-            Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+            TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
         }
     }
 
@@ -183,7 +183,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         // Assert
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0), new BootRecord(0x80, 0));
         Hash(image).Should().Be(original);
-        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+        TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         TinyGuest.ReadSerial(serial).Select(b => b.Seen).Should().Equal(0u, 1u);
         libvirt.ReadHooksLog().Should().NotContain(name);
         (Directory.Exists(libvirt.StateDirectory) ? Directory.GetFiles(libvirt.StateDirectory) : []).Should().NotContain(f => f.Contains(name));
-        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+        TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
     }
 
     [Theory]
@@ -230,7 +230,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
         // Assert
         TinyGuest.ReadSerial(serial).Should().Equal(new BootRecord(0x80, 0));
         Hash(image).Should().Be(original);
-        Directory.GetFiles(directory).Select(Path.GetFileName).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
+        TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
         libvirt.LogLines(name).Should().Contain(l => l.Ended("prepare", Outcomes.Ok) && l.Has(Keys.Action, "prepared") && l.Has(Keys.Disks, "1"));
         foreach (var place in new[] { "/", libvirt.PathInside("/"), libvirt.Root, Path.Combine(libvirt.Root, "lib"), Environment.CurrentDirectory })
             Directory.GetFiles(place, "pwned*").Should().BeEmpty();

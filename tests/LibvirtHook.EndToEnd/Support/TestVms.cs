@@ -33,6 +33,18 @@ public sealed class TestVms(PrivateLibvirt libvirt) : IDisposable
         return new TestVm(name, directory, image, Path.Combine(directory, "serial.log"));
     }
 
+    /// <summary>
+    /// The files in <paramref name="directory"/>, by name, once no overlay set aside by a release
+    /// is left: the hook's detached worker removes those just after the release returns.
+    /// </summary>
+    public static IEnumerable<string?> SettledFileNames(string directory)
+    {
+        PrivateLibvirt.WaitFor(
+            () => Directory.GetFiles(directory, "*" + LibvirtHook.Stateless.OverlayDiscards.Suffix).Length == 0,
+            $"the discard worker to remove the overlays set aside in \"{directory}\"");
+        return Directory.GetFiles(directory).Select(Path.GetFileName);
+    }
+
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     public void Dispose()
