@@ -1,0 +1,77 @@
+"""Times release against overlay size; called by release-size.sh inside a private mount namespace."""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+hook, work, rounds, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(s) for s in sys.argv[4:]]
+image = os.path.join(work, "vm.qcow2")
+discard = image + ".stateless-discard"
+subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", image, f"{max(sizes) + 64}M"], check=True)
+xml = f"""<domain type='qemu'><name>vm</name><uuid>3b1a0e4e-1f57-4d7a-9a44-2d1c3b9f0a12</uuid>
+<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+<source file='{image}'/><target dev='vda' bus='virtio'/></disk></devices></domain>""".encode()
+os.makedirs("/etc/libvirt/hooks/config", exist_ok=True)
+with open("/etc/libvirt/hooks/config/vm.json", "w") as config:
+    config.write('{"disks": [{"target": "vda"}]}')
+
+
+def call(op, extra="-"):
+    started = time.perf_counter()
+    result = subprocess.run([hook, "vm", op, "begin", extra], input=xml, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = (time.perf_counter() - started) * 1000
+    if result.returncode != 0 or result.stdout:
+        sys.exit(f"hook failed: {op} exit={result.returncode} stdout={result.stdout!r} stderr={result.stderr!r}")
+    return elapsed
+
+
+def fill(path, mib):
+    """Writes the way a guest would: through qcow2, so the overlay gets real allocated clusters."""
+    if mib:
+        subprocess.run(["qemu-io", "-f", "qcow2", "-c", f"write -q -P 0x5a 0 {mib}M", path], check=True)
+    subprocess.run(["sync", "-f", path], check=True)
+
+
+def hook_release(mib):
+    call("prepare")
+    fill(image, mib)
+    elapsed = call("release", "shutdown")
+    started = time.perf_counter()
+    while os.path.exists(discard):
+        time.sleep(0.001)
+    return elapsed, (time.perf_counter() - started) * 1000
+
+
+def rename_over(mib):
+    """What release did before: rename(2) of the base over the filled overlay, then a directory fsync."""
+    base, overlay = os.path.join(work, "ref.base"), os.path.join(work, "ref.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", overlay, f"{max(sizes) + 64}M"], check=True)
+    fill(overlay, mib)
+    with open(base, "wb") as f:
+        f.write(b"base")
+    started = time.perf_counter()
+    os.rename(base, overlay)
+    directory = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
+    os.fsync(directory)
+    os.close(directory)
+    elapsed = (time.perf_counter() - started) * 1000
+    os.unlink(overlay)
+    return elapsed
+
+
+call("prepare")  # warm the page cache
+call("release")
+print(f"hook binary: {hook}; images in {work} ({subprocess.run(['df', '--output=fstype', work], capture_output=True, text=True).stdout.split()[-1]})")
+print(f"{'written':>9}  {'hook release':>13}  {'rename over it':>15}  {'discard name gone':>18}   (medians of {rounds})")
+for mib in sizes:
+    released, worker, reference = [], [], []
+    for _ in range(rounds):
+        h, w = hook_release(mib)
+        released.append(h)
+        worker.append(w)
+        reference.append(rename_over(mib))
+    print(f"{mib:>5} MiB  {statistics.median(released):>10.1f} ms  {statistics.median(reference):>12.1f} ms  "
+          f"{statistics.median(worker):>15.1f} ms")
+leftovers = sorted(os.listdir(work))
+print(f"files left beside the image: {leftovers}")
