@@ -16,14 +16,5 @@ if [ -z "$floor" ]; then
     floor="$PWD/artifacts/hook-floor/hook-floor"
 fi
 [ -x "$floor" ] || { echo "bench: no floor binary at $floor" >&2; exit 1; }
-exec unshare --mount --propagation private -- bash -c '
-    set -euo pipefail
-    for d in /etc/libvirt/hooks /var/lib/libvirt /var/log/libvirt; do
-        mkdir -p "$d"; mount -t tmpfs -o mode=0755 tmpfs "$d"
-    done
-    # Installed as libvirt installs it: under the name "qemu" the binary is the hook.
-    install -m 0755 "$1" /etc/libvirt/hooks/qemu
-    # The floor is run under the same name, as the hook is.
-    mkdir -p /etc/libvirt/hooks/floor && install -m 0755 "$2" /etc/libvirt/hooks/floor/qemu
-    exec python3 bench/hook_latency.py /etc/libvirt/hooks/qemu /etc/libvirt/hooks/floor/qemu "$3"
-' bench "$binary" "$floor" "${1:-200}"
+# The floor is run under the same name as the hook; hook_latency.py installs it there.
+exec scripts/private-hook-dirs.sh "$binary" python3 bench/hook_latency.py /etc/libvirt/hooks/qemu "$floor" "${1:-200}"

@@ -6,7 +6,11 @@ import sys
 import tempfile
 import time
 
-binary, floor, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
+binary, floor_build, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# The floor runs under the hook's own name, "qemu", as the hook does.
+floor = "/etc/libvirt/hooks/floor/qemu"
+os.makedirs(os.path.dirname(floor), exist_ok=True)
+subprocess.run(["install", "-m", "0755", floor_build, floor], check=True)
 work = tempfile.mkdtemp(prefix="hook-bench-")
 os.chmod(work, 0o755)
 image = os.path.join(work, "bench.qcow2")

@@ -16,12 +16,4 @@ shift || true
 [ $# -gt 0 ] || set -- 0 128 512
 work=$(mktemp -d /var/tmp/release-size-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-exec unshare --mount --propagation private -- bash -c '
-    set -euo pipefail
-    for d in /etc/libvirt/hooks /var/lib/libvirt /var/log/libvirt; do
-        mkdir -p "$d"; mount -t tmpfs -o mode=0755 tmpfs "$d"
-    done
-    install -m 0755 "$1" /etc/libvirt/hooks/qemu
-    shift
-    exec python3 bench/release_size.py /etc/libvirt/hooks/qemu "$@"
-' bench "$binary" "$work" "$rounds" "$@"
+scripts/private-hook-dirs.sh "$binary" python3 bench/release_size.py /etc/libvirt/hooks/qemu "$work" "$rounds" "$@"

@@ -21,8 +21,6 @@ internal sealed class OverlayDiscards(string domain, string? worker)
 
     public static string NameFor(string image) => image + Suffix;
 
-    public IReadOnlyList<string> Pending => _files;
-
     public void Add(string file)
     {
         if (!_files.Contains(file))
@@ -50,7 +48,7 @@ internal sealed class OverlayDiscards(string domain, string? worker)
         var allGone = true;
         foreach (var file in files)
         {
-            if (Problem(file) is not { } problem)
+            if (TryRemove(file) is not { } problem)
                 continue;
             allGone = false;
             log.Write(LogCatalog.Warned(domain, LogCatalog.DiscardOp, null, problem));
@@ -59,7 +57,8 @@ internal sealed class OverlayDiscards(string domain, string? worker)
         return allGone;
     }
 
-    private static string? Problem(string file)
+    /// <returns>Null when the file is gone; otherwise why it is still there, for the log.</returns>
+    private static string? TryRemove(string file)
     {
         if (!Path.IsPathRooted(file) || !file.EndsWith(Suffix, StringComparison.Ordinal) || Path.GetFileName(file) == Suffix)
             return $"\"{file}\" is not the name of a discarded overlay (an absolute path ending in \"{Suffix}\"), so it was left alone.";
