@@ -34,6 +34,12 @@ internal static class CheckVerdict
             {
                 foreach (var stray in disk.Strays)
                     findings.Add(new(CheckState.Critical, $"\"{vm.Name}\" disk {disk.Target}: \"{stray}\" exists but the hook has no journal for it; prepare refuses to start the VM until you check it and remove it."));
+                if (disk.LeftoverDiscard is { } leftover)
+                {
+                    findings.Add(new(CheckState.Warning,
+                        $"\"{vm.Name}\" disk {disk.Target}: \"{leftover.Path}\" ({Bytes(leftover.AllocatedBytes)}) is an overlay the hook threw away at {Time(leftover.Since)} but did not remove (hooks.log op=discard says why); it holds nothing of value: remove it to free the space."));
+                }
+
                 if (disk is { OnOverlay: true, OverlayBytes: { } used, VirtualBytes: > 0 and var size } && used * 100 > size * thresholds.OverlayWarnPercent)
                 {
                     findings.Add(new(CheckState.Warning,

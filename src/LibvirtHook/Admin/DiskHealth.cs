@@ -22,4 +22,7 @@ internal sealed record DiskHealth
 
     /// <summary><c>.stateless-base</c> or <c>.stateless-new</c> files the journal does not account for.</summary>
     public IReadOnlyList<string> Strays { get; init; } = [];
+
+    /// <summary>A thrown-away overlay the discard worker has not removed long after its release.</summary>
+    public LeftoverDiscard? LeftoverDiscard { get; init; }
 }

@@ -80,7 +80,7 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
                 Running = libvirtError is not null ? null : uuid is not null && active.Contains(uuid),
                 ConfigError = configError,
                 JournalError = journalError,
-                Disks = Disks(name, config, journal, domain, filesystems),
+                Disks = Disks(name, config, journal, domain, filesystems, now),
                 Held = new Holds(paths).IsHeld(name),
                 RestartsInWindow = new RestartHistory(paths.RestartHistoryFile(name)).Load().Count(r => r > now - TimeSpan.FromSeconds(windowSeconds)),
                 WindowSeconds = windowSeconds,
@@ -102,7 +102,7 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
     /// <summary>The VM runs again (the worker or an admin started it), so an earlier give-up is over.</summary>
     private static bool IsStarted(LogLine line) => line.Op == "started" && line.Has(LogCatalog.Keys.Outcome, LogCatalog.Outcomes.Ok);
 
-    private List<DiskHealth> Disks(string name, VmConfig? config, Journal? journal, DomainDescription? domain, Dictionary<string, (long? Available, long? Size)> filesystems)
+    private List<DiskHealth> Disks(string name, VmConfig? config, Journal? journal, DomainDescription? domain, Dictionary<string, (long? Available, long? Size)> filesystems, DateTimeOffset now)
     {
         var disks = new List<DiskHealth>();
         foreach (var entry in journal?.Disks ?? [])
@@ -125,7 +125,18 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
             disks.Add(Disk(disk.Target, image, false, strays, filesystems));
         }
 
-        return disks;
+        return disks.Select(d => d with { LeftoverDiscard = FindLeftoverDiscard(d.Image, now) }).ToList();
+    }
+
+    private static LeftoverDiscard? FindLeftoverDiscard(string? image, DateTimeOffset now)
+    {
+        if (image is null)
+            return null;
+        var path = OverlayDiscards.NameFor(image);
+        var status = FileSystem.Stat(path);
+        return status.Kind == FileKind.Regular && now - status.ChangedAt > LeftoverDiscard.Grace
+            ? new LeftoverDiscard { Path = path, AllocatedBytes = status.AllocatedBytes, Since = status.ChangedAt }
+            : null;
     }
 
     private static DiskHealth Disk(string target, string? image, bool onOverlay, IReadOnlyList<string> strays, Dictionary<string, (long? Available, long? Size)> filesystems)

@@ -18,6 +18,12 @@ internal sealed record FileStatus
 
     public ulong Size { get; init; }
 
+    /// <summary>Space the file takes on disk (st_blocks), which for a sparse overlay is far less than its size.</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Last status change (ctime, whole seconds): a new link or unlink sets it too.</summary>
+    public DateTimeOffset ChangedAt { get; init; }
+
     public bool Exists => Kind != FileKind.Missing;
 
     public bool IsSameFileAs(FileStatus other) =>

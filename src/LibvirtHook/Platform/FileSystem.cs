@@ -36,6 +36,8 @@ internal static class FileSystem
             Device = ((ulong)buffer.DevMajor << 32) | buffer.DevMinor,
             Inode = buffer.Inode,
             Size = buffer.Size,
+            AllocatedBytes = (long)buffer.Blocks * 512,
+            ChangedAt = DateTimeOffset.FromUnixTimeSeconds(buffer.ChangeTimeSeconds),
         };
     }
 

@@ -98,6 +98,8 @@ internal static partial class Native
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
+        [FieldOffset(48)] public ulong Blocks;
+        [FieldOffset(96)] public long ChangeTimeSeconds;
         [FieldOffset(136)] public uint DevMajor;
         [FieldOffset(140)] public uint DevMinor;
     }

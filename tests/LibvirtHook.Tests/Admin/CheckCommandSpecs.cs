@@ -50,4 +50,25 @@ public sealed class CheckCommandSpecs : IDisposable
         metrics.Code.Should().Be(0);
         metrics.Output.Should().Contain("libvirt_hook_vm_config_valid{vm=\"kiosk\"} 0\n");
     }
+
+    [Fact]
+    public void A_discard_file_older_than_a_minute_is_reported_with_its_size_and_a_young_one_is_not()
+    {
+        // Arrange: a running VM (its journal names the image) and a thrown-away overlay beside it.
+        var image = _sandbox.CreateImage("kiosk.qcow2");
+        _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}]}""");
+        _sandbox.Run("kiosk", "prepare", HookSandbox.DomainXml("kiosk", ("vda", image))).ExitCode.Should().Be(0);
+        File.WriteAllBytes(image + ".stateless-discard", new byte[1024 * 1024]);
+        var collector = new HealthCollector(_sandbox.Paths, ToolPaths.Default with { Virsh = "/bin/true" });
+
+        // Act
+        var now = collector.Collect([], TimeSpan.FromHours(1), DateTimeOffset.Now).Vms.Single().Disks.Single();
+        var later = collector.Collect([], TimeSpan.FromHours(1), DateTimeOffset.Now.AddMinutes(2)).Vms.Single().Disks.Single();
+
+        // Assert
+        now.LeftoverDiscard.Should().BeNull("a worker may still be removing it");
+        later.LeftoverDiscard.Should().NotBeNull();
+        later.LeftoverDiscard!.Path.Should().Be(image + ".stateless-discard");
+        later.LeftoverDiscard.AllocatedBytes.Should().BeGreaterThanOrEqualTo(1024 * 1024);
+    }
 }

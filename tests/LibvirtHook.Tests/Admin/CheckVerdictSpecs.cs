@@ -62,6 +62,18 @@ public sealed class CheckVerdictSpecs
         result.Render().Should().Contain("CRITICAL: \"a\" disk vda: \"/img/a.qcow2.stateless-base\" exists but the hook has no journal for it");
     }
 
+    [Fact]
+    public void An_overlay_the_discard_worker_left_behind_is_a_warning_that_says_what_it_frees()
+    {
+        var leftover = new LeftoverDiscard { Path = "/img/kiosk.qcow2.stateless-discard", AllocatedBytes = 3L * 1024 * 1024 * 1024, Since = Now.AddMinutes(-10) };
+
+        var result = Evaluate(Vm("kiosk", Overlay(100) with { LeftoverDiscard = leftover }));
+
+        result.State.Should().Be(CheckState.Warning);
+        result.Render().Should().Contain("WARNING: \"kiosk\" disk vda: \"/img/kiosk.qcow2.stateless-discard\" (3.0 GiB) is an overlay the hook threw away at ")
+            .And.Contain("but did not remove (hooks.log op=discard says why); it holds nothing of value: remove it to free the space.");
+    }
+
     [Theory]
     [InlineData(501, 500, 1000, true)]
     [InlineData(500, 500, 1000, false)]
