@@ -28,8 +28,10 @@ def call(op, extra="-"):
 
 def fill(path, mib):
     """Writes the way a guest would: through qcow2, so the overlay gets real allocated clusters."""
-    if mib:
-        subprocess.run(["qemu-io", "-f", "qcow2", "-c", f"write -q -P 0x5a 0 {mib}M", path], check=True)
+    # One qemu-io request stays under its 2 GiB limit: 256 MiB each.
+    requests = [arg for offset in range(0, mib, 256) for arg in ("-c", f"write -q -P 0x5a {offset}M {min(256, mib - offset)}M")]
+    if requests:
+        subprocess.run(["qemu-io", "-f", "qcow2", *requests, path], check=True)
     subprocess.run(["sync", "-f", path], check=True)
 
 

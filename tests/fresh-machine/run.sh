@@ -20,17 +20,8 @@ case "${1:-}" in
     scratch="$2" base="$3"
     new="$scratch/root"
     mount -t overlay overlay -o "lowerdir=$base,upperdir=$scratch/upper,workdir=$scratch/work" "$new"
-    mount -t tmpfs -o mode=0755,nosuid tmpfs "$new/dev"
-    for node in null zero full random urandom tty; do
-        touch "$new/dev/$node"
-        mount --bind "/dev/$node" "$new/dev/$node"
-    done
-    mkdir "$new/dev/pts" "$new/dev/shm"
-    mount -t devpts -o newinstance,ptmxmode=0666 devpts "$new/dev/pts"
-    ln -s pts/ptmx "$new/dev/ptmx"
-    mount -t tmpfs -o mode=1777 tmpfs "$new/dev/shm"
-    mount -t proc proc "$new/proc"
-    mount --rbind /sys "$new/sys"
+    source scripts/root-mounts.sh
+    mount_private_dev_proc_sys "$new"
     cp /etc/resolv.conf "$new/etc/resolv.conf"
     # The network's own CA certificates (an egress proxy here), as every machine on it has them.
     if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then

@@ -29,18 +29,8 @@ case "${1:-}" in
     mkdir "$scratch/layers/upper" "$scratch/layers/work" "$scratch/layers/root"
     new="$scratch/layers/root"
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$scratch/layers/upper,workdir=$scratch/layers/work" "$new"
-    # A private /dev: package scripts and daemons never see (or chgrp) the host's device nodes.
-    mount -t tmpfs -o mode=0755,nosuid tmpfs "$new/dev"
-    for node in null zero full random urandom tty; do
-        touch "$new/dev/$node"
-        mount --bind "/dev/$node" "$new/dev/$node"
-    done
-    mkdir "$new/dev/pts" "$new/dev/shm"
-    mount -t devpts -o newinstance,ptmxmode=0666 devpts "$new/dev/pts"
-    ln -s pts/ptmx "$new/dev/ptmx"
-    mount -t tmpfs -o mode=1777 tmpfs "$new/dev/shm"
-    mount -t proc proc "$new/proc"
-    mount --rbind /sys "$new/sys"
+    source scripts/root-mounts.sh
+    mount_private_dev_proc_sys "$new"
     mkdir -p "$new/spec"
     mount --bind "$scratch/spec" "$new/spec"
     cd "$new"

@@ -134,37 +134,14 @@ public sealed class LinuxGuest
             .ToList();
 
     public string DomainXml(string name, string serialLog, string image, LinuxGuestMode mode) =>
-        $"""
-        <domain type='{Accelerator.DomainType}'>
-          <name>{SecurityElement.Escape(name)}</name>
-          <memory unit='MiB'>128</memory>
-          <vcpu>1</vcpu>
-          <os>
+        GuestDomain.Xml(name, Accelerator.DomainType, 128,
+            $"""
             <type arch='x86_64' machine='pc'>hvm</type>
-            <kernel>{SecurityElement.Escape(Kernel)}</kernel>
-            <initrd>{SecurityElement.Escape(Initrd)}</initrd>
-            <cmdline>console=ttyS0 quiet lhg={CommandLineMode(mode)}</cmdline>
-          </os>
-          <features><acpi/></features>
-          <on_poweroff>destroy</on_poweroff>
-          <on_reboot>destroy</on_reboot>
-          <on_crash>destroy</on_crash>
-          <devices>
-            <emulator>/usr/bin/qemu-system-x86_64</emulator>
-            <disk type='file' device='disk'>
-              <driver name='qemu' type='qcow2'/>
-              <source file='{SecurityElement.Escape(image)}'/>
-              <target dev='vda' bus='virtio'/>
-            </disk>
-            <serial type='file'>
-              <source path='{SecurityElement.Escape(serialLog)}' append='on'/>
-              <target port='0'/>
-            </serial>
-            <video><model type='none'/></video>
-            <memballoon model='none'/>
-          </devices>
-        </domain>
-        """;
+                <kernel>{SecurityElement.Escape(Kernel)}</kernel>
+                <initrd>{SecurityElement.Escape(Initrd)}</initrd>
+                <cmdline>console=ttyS0 quiet lhg={CommandLineMode(mode)}</cmdline>
+            """,
+            "virtio", serialLog, [("vda", image)]);
 
     private static string CommandLineMode(LinuxGuestMode mode) => mode switch
     {

@@ -49,35 +49,7 @@ public sealed class TinyGuest(string workDirectory)
         File.Exists(serialLog) ? File.ReadAllLines(serialLog).Count(l => l.StartsWith("done", StringComparison.Ordinal)) : 0;
 
     public static string DomainXml(string name, string serialLog, params (string Target, string Path)[] disks) =>
-        $"""
-        <domain type='qemu'>
-          <name>{SecurityElement.Escape(name)}</name>
-          <memory unit='MiB'>16</memory>
-          <vcpu>1</vcpu>
-          <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-          <features><acpi/></features>
-          <on_poweroff>destroy</on_poweroff>
-          <on_reboot>destroy</on_reboot>
-          <on_crash>destroy</on_crash>
-          <devices>
-            <emulator>/usr/bin/qemu-system-x86_64</emulator>
-        {string.Concat(disks.Select(d => $"""
-            <disk type='file' device='disk'>
-              <driver name='qemu' type='qcow2'/>
-              <source file='{SecurityElement.Escape(d.Path)}'/>
-              <target dev='{d.Target}' bus='ide'/>
-            </disk>
-
-        """))}
-            <serial type='file'>
-              <source path='{SecurityElement.Escape(serialLog)}' append='on'/>
-              <target port='0'/>
-            </serial>
-            <video><model type='none'/></video>
-            <memballoon model='none'/>
-          </devices>
-        </domain>
-        """;
+        GuestDomain.Xml(name, "qemu", 16, "<type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/>", "ide", serialLog, disks);
 
     private string Assemble(GuestEnding ending)
     {
