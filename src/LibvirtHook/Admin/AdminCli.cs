@@ -88,8 +88,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 return ExitCodes.Failed;
             }
 
-            var tail = report.ReadLogTail();
-            var vms = names.Select(n => report.Collect(n, tail)).ToList();
+            var vms = report.Collect(names);
             output.Write(result.GetValue(json)
                 ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, Json.StatusDocument) + "\n"
                 : StatusTable.Render(vms));

@@ -49,27 +49,40 @@ internal sealed class Virsh(ToolPaths tools)
 
     /// <summary>
     /// The persistent definitions of many domains from one virsh process (one process per domain
-    /// would cost ~30 ms each). Domains are named by UUID, which needs no quoting in virsh's own
-    /// command syntax; one that vanished meanwhile is simply missing from the result.
+    /// would cost ~30 ms each). A domain that vanished meanwhile is simply missing from the result.
     /// </summary>
-    public IReadOnlyDictionary<string, string> DumpInactiveXmls(IReadOnlyCollection<string> uuids)
+    public IReadOnlyDictionary<string, string> DumpInactiveXmls(IReadOnlyCollection<string> uuids) =>
+        ForEach(uuids, u => $"dumpxml --inactive --domain {u}")
+            .Where(p => p.Value.StartsWith("<domain", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    /// <summary>The state of many domains from one virsh process; a domain that vanished meanwhile is missing from the result.</summary>
+    public IReadOnlyDictionary<string, DomainState> DomStates(IReadOnlyCollection<string> uuids) =>
+        ForEach(uuids, u => $"domstate --reason --domain {u}")
+            .Where(p => p.Value.Length > 0 && !p.Value.Contains('\n'))
+            .ToDictionary(p => p.Key, p => DomainState.Parse(p.Value), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runs one command per domain in a single virsh process, as virsh's own command string, and
+    /// splits the output by domain. Domains are named by UUID, which needs no quoting in that
+    /// syntax. A command that fails writes only to stderr, and virsh goes on with the next.
+    /// </summary>
+    /// <returns>Each UUID's trimmed output.</returns>
+    private Dictionary<string, string> ForEach(IReadOnlyCollection<string> uuids, Func<string, string> command)
     {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (uuids.Count == 0)
-            return new Dictionary<string, string>();
+            return result;
         if (uuids.Any(u => !Guid.TryParse(u, out _)))
             throw new ArgumentException("Only UUIDs can be passed in a virsh command string.", nameof(uuids));
         const string marker = "@@libvirt-hook-next@@";
-        var script = string.Join(" ; ", uuids.Select(u => $"echo {marker} {u} ; dumpxml --inactive --domain {u}"));
+        var script = string.Join(" ; ", uuids.Select(u => $"echo {marker} {u} ; {command(u)}"));
         var output = ProcessRunner.RunUnchecked(tools.Virsh, ["-c", tools.LibvirtUri, "-q", script], QueryLimit).StandardOutput;
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var part in output.Split(marker, StringSplitOptions.RemoveEmptyEntries))
         {
             var text = part.TrimStart();
-            if (text.Length < 36 || !Guid.TryParse(text[..36], out _))
-                continue;
-            var xml = text[36..].Trim();
-            if (xml.StartsWith("<domain", StringComparison.Ordinal))
-                result[text[..36]] = xml;
+            if (text.Length >= 36 && Guid.TryParse(text[..36], out _))
+                result[text[..36]] = text[36..].Trim();
         }
 
         return result;
