@@ -6,6 +6,8 @@ import sys
 import tempfile
 import time
 
+import hookbench
+
 binary, floor_build, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
 # The floor runs under the hook's own name, "qemu", as the hook does.
 floor = "/etc/libvirt/hooks/floor/qemu"
@@ -18,28 +20,11 @@ subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", image, "64M"], check=
 # Some real data in the base, so qemu-img has a real image to look at.
 subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -q -P 0x5a 0 16M", image], check=True)
 
-def domain_xml(name):
-    return f"""<domain type='qemu'><name>{name}</name><uuid>3b1a0e4e-1f57-4d7a-9a44-2d1c3b9f0a11</uuid>
-<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-<source file='{image}'/><target dev='vda' bus='virtio'/></disk></devices></domain>""".encode()
-
 def call(name, op, extra="-", program=None):
-    started = time.perf_counter()
-    result = subprocess.run([program or binary, name, op, "begin", extra], input=domain_xml(name),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    elapsed = (time.perf_counter() - started) * 1000
-    if result.returncode != 0 or result.stdout:
-        sys.exit(f"hook failed: {op} exit={result.returncode} stdout={result.stdout!r} stderr={result.stderr!r}")
-    return elapsed
+    return hookbench.call(program or binary, name, op, image, extra)
 
 def qemu_img_only():
-    overlay = image + ".bench-overlay"
-    started = time.perf_counter()
-    subprocess.run(["qemu-img", "info", "--output=json", image], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay], check=True)
-    elapsed = (time.perf_counter() - started) * 1000
-    os.unlink(overlay)
-    return elapsed
+    return hookbench.qemu_img_only(image)
 
 def interleaved(runs, count):
     """Runs each (label, run) in turn, count rounds, so drift on this shared machine hits all alike."""
@@ -55,9 +40,7 @@ def interleaved(runs, count):
               f"p90={values[int(0.9 * (count - 1))]:7.2f} ms  max={values[-1]:7.2f} ms")
     return medians
 
-os.makedirs("/etc/libvirt/hooks/config", exist_ok=True)
-with open("/etc/libvirt/hooks/config/managed.json", "w") as config:
-    config.write('{"disks": [{"target": "vda", "one-shot-commit": false}]}')
+hookbench.write_config("managed", '{"disks": [{"target": "vda", "one-shot-commit": false}]}')
 
 call("unmanaged", "prepare")  # warm the page cache
 call("unmanaged", "prepare", program=floor)

@@ -5,25 +5,17 @@ import subprocess
 import sys
 import time
 
+import hookbench
+
 hook, work, rounds, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(s) for s in sys.argv[4:]]
 image = os.path.join(work, "vm.qcow2")
 discard = image + ".stateless-discard"
 subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", image, f"{max(sizes) + 64}M"], check=True)
-xml = f"""<domain type='qemu'><name>vm</name><uuid>3b1a0e4e-1f57-4d7a-9a44-2d1c3b9f0a12</uuid>
-<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-<source file='{image}'/><target dev='vda' bus='virtio'/></disk></devices></domain>""".encode()
-os.makedirs("/etc/libvirt/hooks/config", exist_ok=True)
-with open("/etc/libvirt/hooks/config/vm.json", "w") as config:
-    config.write('{"disks": [{"target": "vda"}]}')
+hookbench.write_config("vm", '{"disks": [{"target": "vda"}]}')
 
 
 def call(op, extra="-"):
-    started = time.perf_counter()
-    result = subprocess.run([hook, "vm", op, "begin", extra], input=xml, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    elapsed = (time.perf_counter() - started) * 1000
-    if result.returncode != 0 or result.stdout:
-        sys.exit(f"hook failed: {op} exit={result.returncode} stdout={result.stdout!r} stderr={result.stderr!r}")
-    return elapsed
+    return hookbench.call(hook, "vm", op, image, extra)
 
 
 def fill(path, mib):

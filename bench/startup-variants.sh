@@ -38,10 +38,5 @@ variants=(
     "final-dehydrated:$out/final-dehydrated/libvirt-hook:floor"
     "final-trimmed:$out/final-trimmed/libvirt-hook:floor"
 )
-exec unshare --mount --propagation private -- bash -c '
-    set -euo pipefail
-    for d in /etc/libvirt/hooks /var/lib/libvirt /var/log/libvirt; do
-        mkdir -p "$d"; mount -t tmpfs -o mode=0755 tmpfs "$d"
-    done
-    exec python3 bench/startup_variants.py "$@"
-' bench "${1:-300}" "${variants[@]}"
+# Each variant is installed under the name "qemu" by startup_variants.py.
+exec scripts/private-hook-dirs.sh - python3 bench/startup_variants.py "${1:-300}" "${variants[@]}"

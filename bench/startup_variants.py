@@ -11,6 +11,8 @@ import sys
 import tempfile
 import time
 
+import hookbench
+
 iterations = int(sys.argv[1])
 variants = [spec.split(":") for spec in sys.argv[2:]]
 work = tempfile.mkdtemp(prefix="startup-variants-")
@@ -18,14 +20,10 @@ os.chmod(work, 0o755)
 image = os.path.join(work, "bench.qcow2")
 subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", image, "64M"], check=True)
 subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -q -P 0x5a 0 16M", image], check=True)
-os.makedirs("/etc/libvirt/hooks/config", exist_ok=True)
-with open("/etc/libvirt/hooks/config/managed.json", "w") as config:
-    config.write('{"disks": [{"target": "vda", "one-shot-commit": false}]}')
+hookbench.write_config("managed", '{"disks": [{"target": "vda", "one-shot-commit": false}]}')
 
 def domain_xml(name):
-    return f"""<domain type='qemu'><name>{name}</name><uuid>3b1a0e4e-1f57-4d7a-9a44-2d1c3b9f0a11</uuid>
-<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-<source file='{image}'/><target dev='vda' bus='virtio'/></disk></devices></domain>""".encode()
+    return hookbench.domain_xml(name, image)
 
 # Each binary is installed under the name "qemu", as libvirt runs the hook.
 installed = {}
@@ -36,21 +34,10 @@ for name, binary, _ in variants:
     installed[name] = directory + "/qemu"
 
 def call(program, name, op):
-    started = time.perf_counter()
-    result = subprocess.run([program, name, op, "begin", "-"], input=domain_xml(name), capture_output=True)
-    elapsed = (time.perf_counter() - started) * 1000
-    if result.returncode != 0 or result.stdout:
-        sys.exit(f"{program} failed: {op} exit={result.returncode} stderr={result.stderr!r}")
-    return elapsed
+    return hookbench.call(program, name, op, image)
 
 def qemu_img_only():
-    overlay = image + ".bench-overlay"
-    started = time.perf_counter()
-    subprocess.run(["qemu-img", "info", "--output=json", image], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay], check=True)
-    elapsed = (time.perf_counter() - started) * 1000
-    os.unlink(overlay)
-    return elapsed
+    return hookbench.qemu_img_only(image)
 
 def relative_relocations(program):
     result = subprocess.run([program, "unmanaged", "prepare", "begin", "-"], input=domain_xml("unmanaged"),
