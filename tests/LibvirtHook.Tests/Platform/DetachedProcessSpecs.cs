@@ -21,14 +21,12 @@ public sealed class DetachedProcessSpecs : IDisposable
         // Assert
         try
         {
-            // posix_spawn returns once the child's execve is past its point of no return, before the
-            // kernel has closed its close-on-exec descriptors; the kernel names the task after the
-            // new program only after that, so look once it is called "sleep".
-            SpinWait.SpinUntil(() => File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep", TimeSpan.FromSeconds(5));
-            var descriptors = Directory.GetFiles($"/proc/{pid}/fd")
-                .Select(fd => $"{Path.GetFileName(fd)} -> {new FileInfo(fd).LinkTarget}")
-                .Order()
-                .ToList();
+            // Descriptors come and go for a moment after the spawn: posix_spawn returns before the
+            // kernel has closed the close-on-exec ones, and then sleep's dynamic loader opens
+            // ld.so.cache and libc as descriptor 3 and closes them. An inherited descriptor would
+            // stay, so wait (up to 5 s) until only three are left, then look at them.
+            var descriptors = Descriptors(pid);
+            SpinWait.SpinUntil(() => (descriptors = Descriptors(pid)).Count == 3, TimeSpan.FromSeconds(5));
             descriptors.Should().Equal("0 -> /dev/null", "1 -> /dev/null", "2 -> /dev/null");
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3].Should().Be(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "field 6 of stat is the session id");
@@ -42,4 +40,10 @@ public sealed class DetachedProcessSpecs : IDisposable
             System.Diagnostics.Process.GetProcessById(pid).Kill();
         }
     }
+
+    private static List<string> Descriptors(int pid) =>
+        Directory.GetFiles($"/proc/{pid}/fd")
+            .Select(fd => $"{Path.GetFileName(fd)} -> {new FileInfo(fd).LinkTarget}")
+            .Order()
+            .ToList();
 }
