@@ -23,11 +23,11 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
 
         var virsh = new Virsh(tools);
         string? libvirtError = null;
-        IReadOnlyList<(string Uuid, string Name)> domains = [];
+        IReadOnlyDictionary<string, string> uuidOf = new Dictionary<string, string>();
         IReadOnlySet<string> active = new HashSet<string>();
         try
         {
-            domains = virsh.ListAll();
+            uuidOf = virsh.UuidsByName();
             active = virsh.ActiveUuids();
         }
         catch (ToolException e)
@@ -35,9 +35,6 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
             libvirtError = e.Message;
         }
 
-        var uuidOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (uuid, name) in domains)
-            uuidOf.TryAdd(name, uuid);
 
         var configs = names.ToDictionary(n => n, LoadConfig);
         var journals = names.ToDictionary(n => n, LoadJournal);
@@ -55,17 +52,7 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
         {
             var (config, configError) = configs[name];
             var (journal, journalError) = journals[name];
-            DomainDescription? domain = null;
-            if (uuidOf.TryGetValue(name, out var uuid) && xmls.TryGetValue(uuid, out var xml))
-            {
-                try
-                {
-                    domain = DomainXml.Parse(xml);
-                }
-                catch (DomainXmlException)
-                {
-                }
-            }
+            var domain = uuidOf.TryGetValue(name, out var uuid) && xmls.TryGetValue(uuid, out var xml) ? DomainXml.TryParse(xml) : null;
 
             var windowSeconds = config?.Restart?.WindowSeconds ?? new RestartPolicy().WindowSeconds;
             var lines = logByVm.GetValueOrDefault(name) ?? [];

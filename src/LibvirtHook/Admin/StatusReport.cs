@@ -41,13 +41,12 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
     {
         var logTail = new HookLogReader(paths.LogFile).Tail();
         var virsh = new Virsh(tools);
-        var uuidOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> uuidOf = new Dictionary<string, string>();
         IReadOnlyDictionary<string, DomainState> states = new Dictionary<string, DomainState>();
         IReadOnlyDictionary<string, string> xmls = new Dictionary<string, string>();
         try
         {
-            foreach (var (uuid, name) in virsh.ListAll())
-                uuidOf.TryAdd(name, uuid);
+            uuidOf = virsh.UuidsByName();
             var uuids = names.Where(uuidOf.ContainsKey).Select(n => uuidOf[n]).ToList();
             states = virsh.DomStates(uuids);
             xmls = virsh.DumpInactiveXmls(uuids);
@@ -60,7 +59,7 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
         return names.Select(name =>
         {
             var uuid = uuidOf.GetValueOrDefault(name);
-            return Collect(name, logTail, uuid is null ? null : states.GetValueOrDefault(uuid), uuid is not null && xmls.TryGetValue(uuid, out var xml) ? TryParse(xml) : null);
+            return Collect(name, logTail, uuid is null ? null : states.GetValueOrDefault(uuid), uuid is not null && xmls.TryGetValue(uuid, out var xml) ? DomainXml.TryParse(xml) : null);
         }).ToList();
     }
 
@@ -116,18 +115,6 @@ internal sealed class StatusReport(HookPaths paths, ToolPaths tools)
 
     private static string? LastAction(string name, IReadOnlyList<LogLine> logTail) =>
         logTail.LastOrDefault(l => l.Vm == name)?.Summary();
-
-    private static DomainDescription? TryParse(string xml)
-    {
-        try
-        {
-            return DomainXml.Parse(xml);
-        }
-        catch (DomainXmlException)
-        {
-            return null;
-        }
-    }
 
     private static Journal? TryLoadJournal(string path) => new JournalStore(path).TryLoad().Journal;
 }

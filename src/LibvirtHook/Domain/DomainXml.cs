@@ -6,6 +6,19 @@ namespace LibvirtHook.Domain;
 /// <summary>Reads the domain XML libvirt passes on stdin.</summary>
 internal static class DomainXml
 {
+    /// <summary>The domain, or null when the XML is not libvirt's domain XML (for callers that can do without it).</summary>
+    public static DomainDescription? TryParse(string xml)
+    {
+        try
+        {
+            return Parse(xml);
+        }
+        catch (DomainXmlException)
+        {
+            return null;
+        }
+    }
+
     public static DomainDescription Parse(string xml)
     {
         // libvirt never sends a DTD; refusing one rules out entity expansion of any kind.

@@ -86,7 +86,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 }
 
                 var config = TryLoad(configPath, log);
-                var domain = TryParse(xml);
+                var domain = DomainXml.TryParse(xml);
                 disks.Release(domain, new OneShotCommitFlags(configPath, config, log));
                 var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
                 return new CallOutcome
@@ -114,18 +114,6 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
 
             default:
                 return CallOutcome.Nothing;
-        }
-    }
-
-    private static DomainDescription? TryParse(string xml)
-    {
-        try
-        {
-            return DomainXml.Parse(xml);
-        }
-        catch (DomainXmlException)
-        {
-            return null;
         }
     }
 

@@ -37,9 +37,14 @@ internal sealed class Virsh(ToolPaths tools)
             .Split('\n')
             .Any(l => l.StartsWith("Persistent:", StringComparison.Ordinal) && l.EndsWith("yes", StringComparison.Ordinal));
 
-    /// <summary>Every domain libvirt knows, running or not, as (UUID, name): one virsh call for all of them.</summary>
-    public IReadOnlyList<(string Uuid, string Name)> ListAll() =>
-        ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput);
+    /// <summary>Every domain libvirt knows, running or not, name to UUID: one virsh call for all of them.</summary>
+    public IReadOnlyDictionary<string, string> UuidsByName()
+    {
+        var uuids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (uuid, name) in ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput))
+            uuids.TryAdd(name, uuid);
+        return uuids;
+    }
 
     /// <summary>The UUIDs of the active (running or paused) domains.</summary>
     public IReadOnlySet<string> ActiveUuids() =>
