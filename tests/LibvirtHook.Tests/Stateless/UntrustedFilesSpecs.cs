@@ -119,6 +119,32 @@ public sealed class UntrustedFilesSpecs : IDisposable
     }
 
     [Fact]
+    public void A_directory_replaced_while_the_vm_ran_is_left_alone_and_the_admin_is_told()
+    {
+        // Arrange: the directory's owner moves the real one away and puts another in its place.
+        var image = _sandbox.CreateImage("vm.qcow2");
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        var xml = HookSandbox.DomainXml("vm", ("vda", image));
+        _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
+        var moved = _sandbox.Images + ".moved";
+        Directory.Move(_sandbox.Images, moved);
+        Directory.CreateDirectory(_sandbox.Images);
+        File.CreateSymbolicLink(image + ".stateless-base", _victim);
+        File.WriteAllText(image, "a file the owner made");
+
+        // Act
+        var released = _sandbox.Run("vm", "release", xml);
+
+        // Assert
+        released.ExitCode.Should().Be(1);
+        released.Stderr.Should().Contain($"\"{_sandbox.Images}\" is not the directory the hook prepared the disk in");
+        File.ReadAllText(image).Should().Be("a file the owner made");
+        FileSystem.Stat(image + ".stateless-base").Kind.Should().Be(FileKind.SymbolicLink);
+        File.ReadAllText(_victim).Should().Be("root's own bytes");
+        Directory.GetFiles(moved).Select(Path.GetFileName).Should().BeEquivalentTo(["vm.qcow2", "vm.qcow2.stateless-base"]);
+    }
+
+    [Fact]
     public void Release_gives_the_base_back_the_owner_and_mode_it_had_before_prepare()
     {
         // Arrange: libvirt hands a backing file to QEMU's user for the run and never gives it back.
