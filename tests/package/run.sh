@@ -89,16 +89,32 @@ case "${1:-}" in
     host_hooks_before="$(ls -la --time-style=full-iso /etc/libvirt/hooks 2>&1 || true)"
     host_dpkg_before="$(dpkg-query -W -f '${db:Status-Abbrev}' libvirt-hook 2>&1 || true)"
 
+    # apparmor_package SUITE ROOT: the root's own release of Debian's apparmor package (tunables and
+    # abstractions, which libvirt's profiles include), unpacked once into the cache: fetched by
+    # apt-get download with the root's sources and lists, nothing written into the root.
+    apparmor_package() {
+        local dir="/var/cache/libvirt-hook-tests/apparmor-$1"
+        if [ ! -d "$dir/etc/apparmor.d/tunables" ]; then
+            rm -rf "$dir.new" && mkdir -p "$dir.new"
+            (cd "$dir.new" && apt-get -q -o Dir="$2" -o Dir::State::status="$2/var/lib/dpkg/status" -o Dir::Cache::pkgcache= \
+                -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -o APT::Sandbox::User=root download apparmor) >&2 || return 1
+            dpkg-deb -x "$dir.new"/apparmor_*.deb "$dir.new" && rm -rf "$dir" && mv "$dir.new" "$dir" || return 1
+        fi
+        echo "$dir"
+    }
+
     # apparmor_checks SUITE ROOT: the exec paths the checks inside recorded, against ROOT's profiles.
     apparmor_checks() {
-        local suite="$1" root="$2" daemon profile stage label path verdict found=0
+        local suite="$1" root="$2" daemon profile stage label path verdict found=0 apparmor
         echo "== AppArmor: the $suite root's own profiles decide the execs libvirtd and the hook make"
+        apparmor="$(apparmor_package "$suite" "$root")" || { check "apt-get download fetched the $suite root's apparmor package" false; return 0; }
+        echo "   includes from the root and from its $(basename "$apparmor"/apparmor_*.deb)"
         for daemon in libvirtd virtqemud; do
             [ -f "$root/etc/apparmor.d/usr.sbin.$daemon" ] || { echo "   (the $suite root ships no profile for $daemon)"; continue; }
             found=$((found + 1))
             profile="$scratch/aa-$suite-$daemon.profile"
             check "apparmor_parser -p expands the $suite root's $daemon profile with that root's includes" \
-                bash -c "apparmor_parser -p --base '$root/etc/apparmor.d' -I '$root/etc/apparmor.d' '$root/etc/apparmor.d/usr.sbin.$daemon' > '$profile'"
+                bash -c "apparmor_parser -p --base '$root/etc/apparmor.d' -I '$root/etc/apparmor.d' -I '$apparmor/etc/apparmor.d' '$root/etc/apparmor.d/usr.sbin.$daemon' > '$profile'"
             check "in the $suite root, $daemon's profile refuses to exec 0.1.0's /usr/libexec/libvirt-hook/libvirt-hook (the checker can fail)" \
                 bash -c "! python3 tests/package/aa_exec.py '$profile' $daemon /usr/libexec/libvirt-hook/libvirt-hook"
             for stage in previous package tarball; do
@@ -295,7 +311,7 @@ echo "$out" | grep '^libvirt-hook:' | sed 's/^/   /'
 check "apt install of the new version succeeds" [ "$rc" -eq 0 ]
 check "the package is now $current_version" [ "$(dpkg-query -W -f '${Version}' libvirt-hook)" = "$current_version" ]
 check "the hook symlink is still there and still ours" ours "$hooks/qemu"
-check "the hook links to the binary at /usr/sbin/libvirt-hook (moved there if the old release had it elsewhere)" [ "$(readlink "$hooks/qemu")" = /usr/sbin/libvirt-hook ] -a -f /usr/sbin/libvirt-hook -a ! -L /usr/sbin/libvirt-hook
+check "the hook links to the binary at /usr/sbin/libvirt-hook (moved there if the old release had it elsewhere)" [ "$(readlink "$hooks/qemu")" = /usr/sbin/libvirt-hook -a -f /usr/sbin/libvirt-hook -a ! -L /usr/sbin/libvirt-hook ]
 check "no binary is left in /usr/libexec/libvirt-hook" bash -c '! [ -e /usr/libexec/libvirt-hook ]'
 if [ "$previous_link" = /usr/libexec/libvirt-hook/libvirt-hook ]; then
     check "preinst said it moved 0.1.0's hook link to /usr/sbin/libvirt-hook" contains "$out" "now points at /usr/sbin/libvirt-hook"
