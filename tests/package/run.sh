@@ -304,11 +304,22 @@ check "its image is now an overlay over <image>.stateless-base" [ "$(backing "$i
 check "the hook logged the prepare" grep -q 'vm="kiosk" op=prepare outcome=ok' "$log"
 check "the guest booted and saw the base's counter (0)" wait_for 'grep -q "^boot drive=80 seen=00000000" /tmp/kiosk.serial'
 
-echo "== upgrade to $current_version while the VM runs on its overlay"
+echo "== upgrade to $current_version while the VM runs on its overlay; the VM stops between unpack and configure"
 previous_link="$(readlink "$hooks/qemu")"
-out="$(apt_ install /spec/current.deb)"; rc=$?
+# What apt does, in its two steps, so that the VM can stop in between: the moment the hook link
+# would dangle if it still pointed at a path the new package no longer has.
+out="$(dpkg --unpack /spec/current.deb 2>&1)"; rc=$?
+check "dpkg --unpack of the new version succeeds" [ "$rc" -eq 0 ]
+check "the VM kept running" [ "$(virsh_ domstate kiosk)" = running ]
+check "between unpack and configure, the hook link resolves to the new binary" [ "$(readlink -f "$hooks/qemu")" = /usr/sbin/libvirt-hook -a -x "$hooks/qemu" ]
+virsh_ destroy kiosk >/dev/null
+check "the VM stopped then was reverted by the new binary: the overlay the old one left is gone" [ -z "$(backing "$images/kiosk.qcow2")" ]
+check "the base is as it was (the guest's write is gone)" [ "$(counter "$images/kiosk.qcow2")" = 0 ]
+check "no stateless-base and no journal are left" bash -c "! ls $images/kiosk.qcow2.stateless-base $state/kiosk.journal.json"
+configured="$(dpkg --configure libvirt-hook 2>&1)"; rc=$?
+out="$out"$'\n'"$configured"
 echo "$out" | grep '^libvirt-hook:' | sed 's/^/   /'
-check "apt install of the new version succeeds" [ "$rc" -eq 0 ]
+check "dpkg --configure succeeds" [ "$rc" -eq 0 ]
 check "the package is now $current_version" [ "$(dpkg-query -W -f '${Version}' libvirt-hook)" = "$current_version" ]
 check "the hook symlink is still there and still ours" ours "$hooks/qemu"
 check "the hook links to the binary at /usr/sbin/libvirt-hook (moved there if the old release had it elsewhere)" [ "$(readlink "$hooks/qemu")" = /usr/sbin/libvirt-hook -a -f /usr/sbin/libvirt-hook -a ! -L /usr/sbin/libvirt-hook ]
@@ -317,12 +328,7 @@ if [ "$previous_link" = /usr/libexec/libvirt-hook/libvirt-hook ]; then
     check "preinst said it moved 0.1.0's hook link to /usr/sbin/libvirt-hook" contains "$out" "now points at /usr/sbin/libvirt-hook"
 fi
 exec_paths package "$hooks/qemu" /usr/sbin/libvirt-hook
-check "postinst says no restart is needed" contains "$out" "no restart needed"
-check "the VM kept running" [ "$(virsh_ domstate kiosk)" = running ]
-virsh_ destroy kiosk >/dev/null
-check "at its stop the new version reverted the overlay left by the old one" [ -z "$(backing "$images/kiosk.qcow2")" ]
-check "the base is as it was (the guest's write is gone)" [ "$(counter "$images/kiosk.qcow2")" = 0 ]
-check "no stateless-base and no journal are left" bash -c "! ls $images/kiosk.qcow2.stateless-base $state/kiosk.journal.json"
+check "postinst says no restart is needed" contains "$configured" "no restart needed"
 
 echo "== cold restarts with the installed hook"
 define_vm looper poweroff
