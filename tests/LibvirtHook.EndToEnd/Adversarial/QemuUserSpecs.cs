@@ -65,7 +65,7 @@ public sealed class QemuUserSpecs(PrivateLibvirt libvirt) : IDisposable
         dataAfterRelease.Should().Be((FileFacts.Missing, dataHash), "the other disk must still be reverted to its base");
         victim.ShouldBeUnchanged("after the next start and stop");
         libvirt.LogLines(name).Should().Contain(
-            l => l.Ended("release", Outcomes.Error) && (l[Keys.Message] ?? "").Contains("hda", StringComparison.Ordinal),
+            l => l.ErrorAbout("release", "hda", vm.Image),
             "the release must say which disk was not committed, and why");
         TinyGuest.ReadSerial(vm.Serial).Where(b => b.Drive == 0x80).Select(b => b.Seen)
             .Should().Equal([0u, 0u], "the next start must boot from the base, not from the tampered overlay");
