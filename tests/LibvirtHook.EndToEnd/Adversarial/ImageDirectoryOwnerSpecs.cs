@@ -2,7 +2,6 @@ using System.Diagnostics;
 using LibvirtHook.EndToEnd.Support;
 using LibvirtHook.Tools;
 using Xunit.Abstractions;
-using static LibvirtHook.Logging.LogCatalog;
 
 namespace LibvirtHook.EndToEnd.Adversarial;
 
