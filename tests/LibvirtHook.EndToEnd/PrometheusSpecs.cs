@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using LibvirtHook.EndToEnd.Support;
 using LibvirtHook.Tools;
@@ -80,7 +79,9 @@ public sealed class PrometheusSpecs(PrivateLibvirt libvirt, ITestOutputHelper ou
         PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, IsCrashLoopGiveUp) == 1, "the crash-loop guard to give up", 60);
         libvirt.WaitForState(name, "shut off");
         WriteMetrics(metricsFile);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         WaitFor(() => Alerts(http).Any(a => a.Vm == name && a.State == "firing"), "the alert to fire", prometheus, nodeExporter);
+        output.WriteLine($"The alert fired {watch.Elapsed.TotalSeconds:0.0} s after metrics --output.");
         var firing = Alerts(http).Single(a => a.Vm == name);
         output.WriteLine("GET /api/v1/alerts while it fires: " + Raw(http, "api/v1/alerts"));
 
@@ -89,7 +90,9 @@ public sealed class PrometheusSpecs(PrivateLibvirt libvirt, ITestOutputHelper ou
         libvirt.Virsh("start", name);
         PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(vm.Serial) == 4, "the fixed guest's boot");
         WriteMetrics(metricsFile);
+        watch.Restart();
         WaitFor(() => Alerts(http).All(a => a.Vm != name), "the alert to resolve", prometheus, nodeExporter);
+        output.WriteLine($"The alert resolved {watch.Elapsed.TotalSeconds:0.0} s after metrics --output.");
 
         // Assert
         before.Should().NotContain(a => a.Vm == name);
