@@ -17,15 +17,17 @@ if [ -z "$hook" ]; then
     echo "ok: the packaged hook is not linked (yet)"
     exit 0
 fi
-linked=$(stat -c %Y "$hook")
-boot=$(awk '/^btime / { print $2 }' /proc/stat)
+# Sub-second: a daemon restarted in the same second as the link must not look stale.
+linked=$(stat -c %.3Y "$hook")
 ticks=$(getconf CLK_TCK)
 for process in /proc/[0-9]*; do
     name=$(cat "$process/comm" 2>/dev/null) || continue
     case "$name" in libvirtd | virtqemud) ;; *) continue ;; esac
-    # Field 22 of stat is the start in clock ticks after boot (the name, field 2, has no space here).
-    started=$(awk -v boot="$boot" -v ticks="$ticks" '{ printf "%d", boot + $22 / ticks }' "$process/stat" 2>/dev/null) || continue
-    if [ "$started" -le "$linked" ]; then
+    # Field 22 of stat: its start, in clock ticks after boot (field 2, the name, has no space here);
+    # now minus its age is when it started.
+    started=$(awk -v now="$(date +%s.%N)" -v ticks="$ticks" -v uptime="$(cut -d ' ' -f 1 /proc/uptime)" \
+        '{ printf "%.3f", now - (uptime - $22 / ticks) }' "$process/stat" 2>/dev/null) || continue
+    if awk -v started="$started" -v linked="$linked" 'BEGIN { exit !(started < linked) }'; then
         echo "restart $name: pid ${process#/proc/} started at $started, before $hook was linked at $linked"
         exit 0
     fi
