@@ -107,7 +107,8 @@ exec nsenter -t "$pid" -m -p -r -w -- "$@"
 EOF
 chmod 0755 "$scratch/spec/restart-libvirtd" "$scratch/nsenter-chroot"
 export ANSIBLE_ROLES_PATH="$PWD/contrib/ansible/roles" ANSIBLE_LOCAL_TEMP="$scratch/ansible-local" \
-    ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_RETRY_FILES_ENABLED=0
+    ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_RETRY_FILES_ENABLED=0 \
+    ANSIBLE_PIPELINING=1
 
 # inventory FILE VM...: the example playbook's group with one host, the root, and these VMs.
 inventory() {
