@@ -34,7 +34,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     # gcc and zlib1g-dev: the NativeAOT compiler links with them.
     ensure_debian_packages gcc zlib1g-dev libvirt-daemon-system libvirt-clients qemu-system-x86 \
         qemu-utils nasm util-linux attr python3-prometheus-client debootstrap dpkg-dev lintian \
-        e2fsprogs cpio xz-utils
+        e2fsprogs cpio xz-utils apparmor
     # The fleet specs (issue 18): PrometheusSpecs start their own prometheus and node_exporter on
     # 127.0.0.1; tests/package/ansible.sh runs ansible and ansible-lint. The packages' own services
     # would listen on every address: a policy-rc.d (if there is none) keeps them from starting.

@@ -188,7 +188,7 @@ for suite in ${LIBVIRT_HOOK_PACKAGE_SUITES:-bookworm trixie}; do
         play first "$scratch/all.yml"
         first_changed="${changed:-?}"
         check "the first run succeeds and changes things (changed=$first_changed)" [ "$rc" -eq 0 -a "${changed:-0}" -gt 0 ]
-        check "it installed the package, and the hook is linked" bash -c "[ \"\$(nsenter -t $init -m -p -r -w -- readlink /etc/libvirt/hooks/qemu)\" = /usr/libexec/libvirt-hook/libvirt-hook ]"
+        check "it installed the package, and the hook is linked" bash -c "[ \"\$(nsenter -t $init -m -p -r -w -- readlink /etc/libvirt/hooks/qemu)\" = /usr/sbin/libvirt-hook ]"
         check "it restarted libvirtd, which had started before the hook existed" [ "$(libvirtd_pid)" != "$pid_before" ]
         check "it wrote each VM's config, root-owned 0644, as the inventory says" bash -c \
             "for vm in kiosk lab retired; do [ \"\$(nsenter -t $init -m -p -r -w -- stat -c '%U:%G %a' /etc/libvirt/hooks/config/\$vm.json)\" = 'root:root 644' ] || exit 1; done"

@@ -5,10 +5,11 @@
 # Robust where postinst's message is not: it still answers "restart" on a run after one that
 # installed the package but did not get to restart the daemon.
 set -eu
-binary=/usr/libexec/libvirt-hook/libvirt-hook
+# The package's binary, wherever its version keeps it (/usr/sbin/libvirt-hook is it, or a link to it).
+binary=$(readlink -f /usr/sbin/libvirt-hook 2>/dev/null) || binary=
 hook=
 for candidate in /etc/libvirt/hooks/qemu /etc/libvirt/hooks/qemu.d/libvirt-hook; do
-    if [ -L "$candidate" ] && [ "$(readlink "$candidate")" = "$binary" ]; then
+    if [ -n "$binary" ] && [ -L "$candidate" ] && [ "$(readlink -f "$candidate")" = "$binary" ]; then
         hook=$candidate
         break
     fi
