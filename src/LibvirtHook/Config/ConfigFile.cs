@@ -25,6 +25,20 @@ internal static class ConfigFile
     }
 
     /// <summary>
+    /// A config that is not in place yet (<c>validate --config</c>: a configuration manager's temp
+    /// file): parsed like the real one, but its owner and mode are the installed file's business.
+    /// </summary>
+    public static VmConfig LoadCandidate(string path)
+    {
+        var status = FileSystem.Stat(path, followSymlinks: true);
+        if (status.Kind != FileKind.Regular)
+            throw new ConfigException($"Config \"{path}\" {(status.Exists ? "is not a regular file" : "does not exist")}; name the config file to check.");
+        if (status.Size > MaxBytes)
+            throw new ConfigException($"Config \"{path}\" is {status.Size} bytes, more than the {MaxBytes} a config may have; it should be a few lines of JSON.");
+        return ConfigParser.Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
     /// Sets <c>one-shot-commit</c> back to false for the given disks, leaving every other key and
     /// disk as it was. Atomic: a crash leaves the old file or the new one.
     /// </summary>
