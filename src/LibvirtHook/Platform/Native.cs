@@ -9,10 +9,15 @@ namespace LibvirtHook.Platform;
 internal static partial class Native
 {
     public const int O_RDONLY = 0;
+    public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_NOFOLLOW = 0x20000;
     public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
+    public const int LOCK_SH = 1;
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
+    public const int AT_EMPTY_PATH = 0x1000;
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
     public const uint STATX_BASIC_STATS = 0x7ff;
@@ -21,6 +26,9 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
