@@ -159,6 +159,8 @@ public sealed class RefreshSpecs : IClassFixture<LinuxGuestFixture>, IDisposable
         log.Count(l => l.Ended("prepare", Outcomes.Ok)).Should().Be(2, "the first start and refresh's, nothing else");
         File.Exists(Path.Combine(_libvirt.StateDirectory, FileNames.Escape(name) + ".restarts.json")).Should().BeFalse("the crash-loop guard counted no restart");
         File.Exists(Path.Combine(_libvirt.StateDirectory, FileNames.Escape(name) + ".refresh")).Should().BeFalse("refresh removed its marker");
+        _output.WriteLine(release.ToString());
+        _output.WriteLine(line.ToString());
         var json = _libvirt.Admin("log", name, "--json").StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement).Single(e => e.GetProperty("op").GetString() == RefreshOp);
         json.GetProperty("action").GetString().Should().Be(action);
