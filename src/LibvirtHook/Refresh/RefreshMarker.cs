@@ -33,7 +33,7 @@ internal sealed class RefreshMarker : IDisposable
         var until = DateTime.UtcNow + ProbePatience;
         while (true)
         {
-            var fd = Native.Open(path, Native.O_RDWR | Native.O_CREAT | Native.O_NOFOLLOW | Native.O_CLOEXEC, 0b110_000_000);
+            var fd = Native.OpenAt(Native.AT_FDCWD, path, Native.O_RDWR | Native.O_CREAT | Native.O_NOFOLLOW | Native.O_CLOEXEC, 0b110_000_000);
             if (fd < 0)
                 throw new IOException($"Cannot open the refresh marker \"{path}\": {Native.LastError()}; check that the state directory is root's and not a symlink.");
             var handle = new SafeFileHandle(fd, ownsHandle: true);
