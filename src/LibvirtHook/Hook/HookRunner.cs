@@ -50,7 +50,8 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
             log.Write(LogCatalog.CallFailed(call.Domain, call.Operation, e.Message, watch.ElapsedMilliseconds));
-            stderr.WriteLine($"libvirt-hook: {e.Message}");
+            // libvirt shows this line in the error virsh start prints, on the admin's terminal.
+            stderr.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal(e.Message)}");
             return ExitCodes.Failed;
         }
     }

@@ -187,15 +187,21 @@ internal static class LogCatalog
     public static string Quote(string value)
     {
         var builder = new StringBuilder("\"");
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                builder.Append(c).Append(value[++i]);
+                continue;
+            }
+
             builder.Append(c switch
             {
                 '"' => "\\\"",
                 '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                _ => c.ToString(),
+                // ESC, newlines and their kin never reach the file raw: `tail hooks.log` is read on terminals.
+                _ => UntrustedText.EscapeControl(c) ?? c.ToString(),
             });
         }
 
@@ -204,7 +210,7 @@ internal static class LogCatalog
 
     /// <summary>A value as written after <c>key=</c>: bare when it is one plain word, quoted otherwise.</summary>
     public static string Value(string key, string value) =>
-        AlwaysQuoted.Contains(key) || value.Length == 0 || value.Any(c => c is ' ' or '"' or '\\' or '=' || char.IsControl(c))
+        AlwaysQuoted.Contains(key) || value.Length == 0 || value.Any(c => c is ' ' or '"' or '\\' or '=' || UntrustedText.EscapeControl(c) is not null)
             ? Quote(value)
             : value;
 
