@@ -79,7 +79,13 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
 
             case "release":
             {
-                var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain));
+                var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain), paths.ManagedSaveFile(call.Domain));
+                if (reason.Source == ReasonSource.DomainLogNotBelieved)
+                {
+                    log.Warning(null,
+                        $"The domain log says the VM was saved, but libvirt has no managed-save image \"{paths.ManagedSaveFile(call.Domain)}\"; QEMU writes that log too, so its overlays are discarded as at any other stop.");
+                }
+
                 if (reason.Reason == ShutoffReason.Saved)
                 {
                     disks.KeepForRestore();
@@ -94,7 +100,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 {
                     Action = HookAction.Released,
                     Reason = reason,
-                    Restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason),
+                    Restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart),
                 };
             }
 

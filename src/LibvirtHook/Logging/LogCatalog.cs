@@ -179,6 +179,8 @@ internal static class LogCatalog
     {
         ReasonSource.Argument => "argument",
         ReasonSource.DomainLog => "domain-log",
+        ReasonSource.DomainLogNotBelieved => "domain-log-not-believed",
+        ReasonSource.ManagedSaveImage => "managed-save-image",
         ReasonSource.None => "none",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
     };
