@@ -34,7 +34,8 @@ internal static class StatusTable
                 ? "never (no restart section)"
                 : $"on {string.Join(",", vm.Restart.On.Select(r => r.Name()))}, delay {vm.Restart.DelaySeconds} s, {vm.RestartsInWindow} of at most {vm.Restart.MaxRestarts} restarts in the last {vm.Restart.WindowSeconds} s";
             text.Append(CultureInfo.InvariantCulture, $"  restart:  {restart}\n");
-            text.Append(CultureInfo.InvariantCulture, $"  last:     {(vm.LastAction is null ? "(nothing in hooks.log)" : T(vm.LastAction))}\n");
+            // A log line in the log's own format, whose quoting already escapes every control character.
+            text.Append(CultureInfo.InvariantCulture, $"  last:     {vm.LastAction ?? "(nothing in hooks.log)"}\n");
             foreach (var warning in vm.Warnings)
                 text.Append(CultureInfo.InvariantCulture, $"  warning:  {T(warning)}\n");
         }
