@@ -8,8 +8,8 @@
 #   DESTDIR=/tmp/stage ./install.sh    stage everything under /tmp/stage, touch nothing else
 #
 # Installs: /etc/libvirt/hooks/qemu (or, if a different hook is already there,
-# /etc/libvirt/hooks/qemu.d/libvirt-hook, which libvirt >= 6.5 runs after it),
-# /usr/local/sbin/libvirt-hook (the same binary: under that name it is the admin command),
+# /etc/libvirt/hooks/qemu.d/libvirt-hook, which libvirt >= 6.5 runs after it), the one binary,
+# /usr/local/sbin/libvirt-hook (a link to it: under that name it is the admin command),
 # /etc/logrotate.d/libvirt-hook, the systemd units /etc/systemd/system/libvirt-hook-metrics.{service,timer}
 # (installed disabled), and the directories /etc/libvirt/hooks/config (root, 0755)
 # and /var/log/libvirt/qemu. What it installed is listed in /etc/libvirt/hooks/.libvirt-hook-installed.
@@ -45,7 +45,7 @@ if [ "$uninstall" = yes ]; then
     fi
     rm -f "$DESTDIR/etc/systemd/system/timers.target.wants/libvirt-hook-metrics.timer"
     for path in "${previous[@]}"; do
-        if [ -e "$DESTDIR$path" ]; then
+        if [ -e "$DESTDIR$path" ] || [ -L "$DESTDIR$path" ]; then
             rm -f "$DESTDIR$path"
             echo "Removed $DESTDIR$path"
         fi
@@ -99,8 +99,13 @@ put() {
     mv -f "$DESTDIR$3.new" "$DESTDIR$3"
     echo "Installed $DESTDIR$3"
 }
+# The binary itself lives in /etc/libvirt/hooks: libvirtd's AppArmor profile (Debian, Ubuntu)
+# lets it execute files there ("/etc/libvirt/hooks/** rmix"), not in /usr/local/sbin, and AppArmor
+# decides on the path behind a link. The admin command is a link to it: one binary.
 put 0755 "$binary" "$hook"
-put 0755 "$binary" /usr/local/sbin/libvirt-hook
+ln -sfn "$hook" "$DESTDIR/usr/local/sbin/libvirt-hook.new"
+mv -Tf "$DESTDIR/usr/local/sbin/libvirt-hook.new" "$DESTDIR/usr/local/sbin/libvirt-hook"
+echo "Installed $DESTDIR/usr/local/sbin/libvirt-hook -> $hook"
 # The same rule the Debian package ships as a conffile.
 put 0644 packaging/logrotate /etc/logrotate.d/libvirt-hook
 
@@ -112,6 +117,15 @@ done
 [ -z "$DESTDIR" ] && [ -d /run/systemd/system ] && systemctl daemon-reload
 
 printf '%s\n' "$hook" /usr/local/sbin/libvirt-hook /etc/logrotate.d/libvirt-hook "${units[@]}" > "$manifest"
+
+# SELinux (Fedora, RHEL): give the new files the contexts the policy assigns to their paths
+# (virt_hook_t under /etc/libvirt/hooks, bin_t for the link in /usr/local/sbin), whatever context
+# the files they were copied from had. See docs/SAFETY.md, "SELinux".
+if [ -z "$DESTDIR" ] && command -v selinuxenabled >/dev/null && selinuxenabled && command -v restorecon >/dev/null; then
+    restorecon -F "$hook" /usr/local/sbin/libvirt-hook /etc/logrotate.d/libvirt-hook "${units[@]}" "$hooks/config" \
+        && echo "SELinux: restored the policy's file contexts of the installed files (restorecon)." \
+        || echo "SELinux: restorecon failed; check the contexts: ls -Z $hook" >&2
+fi
 
 echo "Configs: $hooks/config/<domain>.json (see hooks-config-samples/). Log: $DESTDIR/var/log/libvirt/qemu/hooks.log"
 echo "Admin command: libvirt-hook --help"

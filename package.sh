@@ -53,11 +53,12 @@ work=artifacts/package
 rm -rf "$work"
 root="$work/root"
 doc="$root/usr/share/doc/libvirt-hook"
-install -d "$root/DEBIAN" "$root/usr/libexec/libvirt-hook" "$root/usr/sbin" "$root/etc/logrotate.d" \
+install -d "$root/DEBIAN" "$root/usr/sbin" "$root/etc/logrotate.d" \
     "$doc/examples" "$root/usr/share/man/man8"
-install -m 0755 "$binary" "$root/usr/libexec/libvirt-hook/libvirt-hook"
-# Under this name the binary is the admin command; as /etc/libvirt/hooks/qemu (made by postinst) the hook.
-ln -s ../libexec/libvirt-hook/libvirt-hook "$root/usr/sbin/libvirt-hook"
+# Under this name the binary is the admin command; as /etc/libvirt/hooks/qemu (a link postinst
+# makes) the hook. AppArmor matches an exec on the path behind the link, and /usr/sbin/* is one
+# libvirtd's profile lets it run (PUx), as virtqemud's does: see README, "Install".
+install -m 0755 "$binary" "$root/usr/sbin/libvirt-hook"
 install -m 0644 packaging/logrotate "$root/etc/logrotate.d/libvirt-hook"
 install -m 0644 packaging/copyright "$doc/copyright"
 install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/libvirt-hook"
@@ -80,13 +81,13 @@ for unit in contrib/systemd/*.service contrib/systemd/*.timer; do
     sed 's|/usr/local/sbin/libvirt-hook|/usr/sbin/libvirt-hook|g' "$unit" > "$root/usr/lib/systemd/system/$(basename "$unit")"
     chmod 0644 "$root/usr/lib/systemd/system/$(basename "$unit")"
 done
-install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$root/DEBIAN/"
+install -m 0755 packaging/preinst packaging/postinst packaging/prerm packaging/postrm "$root/DEBIAN/"
 echo /etc/logrotate.d/libvirt-hook > "$root/DEBIAN/conffiles"
 
 # The library dependencies as Debian computes them (libc6 with the symbol versions used).
 mkdir -p "$work/shlibs/debian"
 printf 'Source: libvirt-hook\n\nPackage: libvirt-hook\nArchitecture: amd64\n' > "$work/shlibs/debian/control"
-shlibs="$(cd "$work/shlibs" && dpkg-shlibdeps -O "$OLDPWD/$root/usr/libexec/libvirt-hook/libvirt-hook" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')"
+shlibs="$(cd "$work/shlibs" && dpkg-shlibdeps -O "$OLDPWD/$root/usr/sbin/libvirt-hook" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')"
 [ -n "$shlibs" ] || { echo "package.sh: dpkg-shlibdeps found no library dependency for the binary" >&2; exit 1; }
 installed_size="$(du -k -s --exclude=DEBIAN "$root" | cut -f1)"
 sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@SHLIBS@/$shlibs/" \

@@ -34,7 +34,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     # gcc and zlib1g-dev: the NativeAOT compiler links with them.
     ensure_debian_packages gcc zlib1g-dev libvirt-daemon-system libvirt-clients qemu-system-x86 \
         qemu-utils nasm util-linux attr python3-prometheus-client debootstrap dpkg-dev lintian \
-        e2fsprogs cpio xz-utils
+        e2fsprogs cpio xz-utils apparmor
 fi
 # ----
 

@@ -6,6 +6,8 @@
 # built with the hook's own NativeAot.props (published here unless LIBVIRT_HOOK_FLOOR names one).
 #
 #   sudo bench/hook-latency.sh [ITERATIONS]        (build first: ./test.sh or install.sh)
+#   LIBVIRT_HOOK_BASELINE=old/libvirt-hook sudo bench/hook-latency.sh   also times another build of
+#       the hook (an older commit's artifacts/hook/libvirt-hook) on the same managed VM, interleaved
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary="${LIBVIRT_HOOK_BINARY:-$PWD/artifacts/hook/libvirt-hook}"
@@ -17,4 +19,4 @@ if [ -z "$floor" ]; then
 fi
 [ -x "$floor" ] || { echo "bench: no floor binary at $floor" >&2; exit 1; }
 # The floor is run under the same name as the hook; hook_latency.py installs it there.
-exec scripts/private-hook-dirs.sh "$binary" python3 bench/hook_latency.py /etc/libvirt/hooks/qemu "$floor" "${1:-200}"
+exec scripts/private-hook-dirs.sh "$binary" python3 bench/hook_latency.py /etc/libvirt/hooks/qemu "$floor" "${1:-200}" "${LIBVIRT_HOOK_BASELINE:-}"

@@ -9,10 +9,16 @@ import time
 import hookbench
 
 binary, floor_build, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# Another build of the hook (an older commit) timed in the same run, for a before/after figure.
+baseline_build = sys.argv[4] if len(sys.argv) > 4 else ""
 # The floor runs under the hook's own name, "qemu", as the hook does.
 floor = "/etc/libvirt/hooks/floor/qemu"
 os.makedirs(os.path.dirname(floor), exist_ok=True)
 subprocess.run(["install", "-m", "0755", floor_build, floor], check=True)
+baseline = "/etc/libvirt/hooks/baseline/qemu"
+if baseline_build:
+    os.makedirs(os.path.dirname(baseline), exist_ok=True)
+    subprocess.run(["install", "-m", "0755", baseline_build, baseline], check=True)
 work = tempfile.mkdtemp(prefix="hook-bench-")
 os.chmod(work, 0o755)
 image = os.path.join(work, "bench.qcow2")
@@ -55,11 +61,15 @@ unmanaged = interleaved([
 ], iterations)
 MANAGED = "managed VM, 64 MiB qcow2: prepare + release"
 QEMU_IMG = "reference: qemu-img info + create alone"
+BASELINE = "baseline build, same VM: prepare + release"
 managed = interleaved([
     (MANAGED, lambda: call("managed", "prepare") + call("managed", "release")),
     (QEMU_IMG, qemu_img_only),
-], max(20, iterations // 4))
+] + ([(BASELINE, lambda: call("managed", "prepare", program=baseline) + call("managed", "release", program=baseline))] if baseline_build else []),
+   max(20, iterations // 4))
 print(f"unmanaged event / floor: {unmanaged[UNMANAGED] / unmanaged[FLOOR]:.2f}x (goal: at most 1.3x)")
 print(f"managed prepare + release - qemu-img alone: {managed[MANAGED] - managed[QEMU_IMG]:+.1f} ms (goal: at most 10 ms)")
+if baseline_build:
+    print(f"managed prepare + release, this build - baseline ({baseline_build}): {managed[MANAGED] - managed[BASELINE]:+.2f} ms")
 leftovers = sorted(os.listdir(work))
 print(f"files left beside the image: {leftovers}")

@@ -157,7 +157,7 @@ public sealed class AdminSpecs(PrivateLibvirt libvirt) : IDisposable
 
         // Act
         var result = libvirt.RunHook(libvirt.HookPath, name, "prepare", xmlFile);
-        var info = new QemuImg(ToolPaths.Default).Info(image, shared: true);
+        var info = new QemuImg(ToolPaths.Default).Info(image, LibvirtHook.Tools.ImageFormat.Qcow2, shared: true);
         libvirt.RunHook(libvirt.HookPath, name, "release", xmlFile);
 
         // Assert

@@ -69,7 +69,7 @@ public sealed class StatelessDiskSpecs(PrivateLibvirt libvirt) : IDisposable
     {
         // Arrange
         const string name = "e2e-raw-base";
-        var (_, _, image, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda"}]}""", diskFile: "disk.img", format: "raw");
+        var (_, _, image, serial) = _vms.Create(name, GuestEnding.PowerOff, """{"disks": [{"target": "hda", "base-format": "raw"}]}""", diskFile: "disk.img", format: "raw");
         var original = Hash(image);
 
         // Act

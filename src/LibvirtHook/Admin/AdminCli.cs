@@ -164,6 +164,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         var disks = new Option<string[]>("--disk") { Description = "A disk target to make stateless (repeat for more; default: every file-backed qcow2 disk).", HelpName = "TARGET" };
         var restart = new Option<bool>("--restart") { Description = "Add a restart section with the defaults: started again after a guest power-off or a crash." };
         var coldReboot = new Option<bool>("--cold-reboot") { Description = "Set <on_reboot>destroy</on_reboot> in the persistent definition (virsh), so a guest's own reboot boots from the base; implies --restart." };
+        var rawBase = new Option<bool>("--raw-base") { Description = "Also make disks with <driver type='raw'/> stateless: their raw image becomes the base (\"base-format\": \"raw\" in the config) and their driver becomes qcow2 in the persistent definition." };
         var force = new Option<bool>("--force") { Description = "Replace an existing config (the old one is kept as <vm>.json.bak)." };
         var command = new Command("enable", """
             Make a VM stateless: writes /etc/libvirt/hooks/config/<vm>.json (atomically, root, 0644) after
@@ -173,7 +174,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
               libvirt-hook enable kiosk
               libvirt-hook enable kiosk --disk vda --cold-reboot
               libvirt-hook enable --restart -- --help      (a domain named "--help")
-            """) { vm, disks, restart, coldReboot, force };
+            """) { vm, disks, restart, coldReboot, rawBase, force };
         command.SetAction(result =>
         {
             var lines = new Onboarding(paths, tools).Enable(new EnableRequest
@@ -182,6 +183,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 Disks = result.GetValue(disks) ?? [],
                 Restart = result.GetValue(restart),
                 ColdReboot = result.GetValue(coldReboot),
+                RawBase = result.GetValue(rawBase),
                 Force = result.GetValue(force),
             });
             foreach (var line in lines)

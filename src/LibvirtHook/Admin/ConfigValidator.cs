@@ -54,9 +54,15 @@ internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
             try
             {
                 var image = DiskRules.ImageOf(domain, config, disk);
-                var info = new QemuImg(tools).Info(image, shared: true);
-                if (info.Format is not ("qcow2" or "raw"))
-                    problems.Add($"Disk \"{disk.Target}\" of \"{name}\": image \"{image}\" is {info.Format}; only qcow2 and raw bases are tested, convert it with qemu-img convert.");
+                try
+                {
+                    new QemuImg(tools).Info(image, disk.BaseFormat, shared: true);
+                }
+                catch (ToolException e) when (e.ExitCode is not null)
+                {
+                    problems.Add($"Disk \"{disk.Target}\" of \"{name}\": image \"{image}\" cannot be opened as {disk.BaseFormat.Name()} ({e.Message}); if it is {(disk.BaseFormat == ImageFormat.Qcow2 ? "raw" : "qcow2")}, set \"base-format\" for disk \"{disk.Target}\" in the config.");
+                }
+
                 var recorded = journal?.Disks.Any(d => d.Target == disk.Target) ?? false;
                 foreach (var leftover in new[] { JournalEntry.BaseNameFor(image), JournalEntry.NewOverlayNameFor(image) })
                 {

@@ -12,5 +12,8 @@ internal sealed record EnableRequest
 
     public bool ColdReboot { get; init; }
 
+    /// <summary>Disks whose domain XML says raw become stateless over their raw image (<c>base-format</c>), their driver set to qcow2.</summary>
+    public bool RawBase { get; init; }
+
     public bool Force { get; init; }
 }

@@ -27,7 +27,7 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
         string xml;
         try
         {
-            xml = virsh.DumpInactiveXml(name, securityInfo: request.ColdReboot);
+            xml = virsh.DumpInactiveXml(name, securityInfo: request.ColdReboot || request.RawBase);
         }
         catch (ToolException e)
         {
@@ -35,34 +35,51 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
         }
 
         var domain = DomainXml.Parse(xml);
-        var (targets, skipped) = ChooseDisks(domain, request.Disks);
+        var (targets, skipped) = ChooseDisks(domain, request.Disks, request.RawBase);
+        // The domain XML says how the image was used so far: raw there means a raw base, never a guess from its bytes.
+        var rawBases = request.RawBase ? targets.Where(t => domain.FindDisk(t)?.DriverType == "raw").ToList() : [];
         // A cold reboot is a power-off: without a restart the guest would stay off after its first reboot.
         var restart = request.Restart || request.ColdReboot ? new RestartPolicy() : null;
-        var content = ConfigText.Render(targets, restart, DateTimeOffset.Now);
+        var content = ConfigText.Render(targets, restart, DateTimeOffset.Now, rawBases);
         var config = ConfigParser.Parse(content, configPath);
 
-        var problems = new ConfigValidator(paths, tools).CheckDisks(name, config, domain).ToList();
+        var edited = rawBases.Count > 0 ? DriverTypeEditor.SetQcow2(xml, rawBases) : xml;
+        var problems = new ConfigValidator(paths, tools).CheckDisks(name, config, DomainXml.Parse(edited)).ToList();
         if (targets.Count == 0 && restart is null)
         {
-            problems.Add($"Domain \"{name}\" has no file-backed qcow2 disk to make stateless ({Describe(skipped)}); name one with --disk TARGET, or add --restart for automatic restarts only.");
+            problems.Add($"Domain \"{name}\" has no file-backed qcow2 disk to make stateless ({Describe(skipped)}); name one with --disk TARGET, take raw ones over their raw image with --raw-base, or add --restart for automatic restarts only.");
         }
 
         string? coldXml = null;
-        if (request.ColdReboot)
+        if (request.ColdReboot || rawBases.Count > 0)
         {
             if (!virsh.IsPersistent(name))
-                problems.Add($"Domain \"{name}\" is transient (never defined), so it has no persistent definition to set <on_reboot> in; define it first (virsh define), or leave out --cold-reboot.");
-            else
-                coldXml = OnRebootEditor.SetDestroy(xml);
+            {
+                problems.Add(request.ColdReboot
+                    ? $"Domain \"{name}\" is transient (never defined), so it has no persistent definition to set <on_reboot> in; define it first (virsh define), or leave out --cold-reboot."
+                    : $"Domain \"{name}\" is transient (never defined), so it has no persistent definition to set <driver type='qcow2'/> in; define it first (virsh define).");
+            }
+            else if (request.ColdReboot)
+            {
+                coldXml = OnRebootEditor.SetDestroy(edited);
+            }
         }
+
+        var definition = coldXml ?? (rawBases.Count > 0 ? edited : null);
 
         if (problems.Count > 0)
             throw new RefusedException(problems);
 
         var lines = new List<string>();
+        if (definition is not null)
+            Define(virsh, definition);
+        if (rawBases.Count > 0)
+        {
+            lines.Add($"Set <driver type='qcow2'/> for {string.Join(", ", rawBases)} in the persistent definition of \"{name}\": from its next start each runs on a qcow2 overlay over its raw image, which the config names as \"base-format\": \"raw\".");
+        }
+
         if (coldXml is not null)
         {
-            Define(virsh, coldXml);
             lines.Add($"Set <on_reboot>destroy</on_reboot> in the persistent definition of \"{name}\" (it was {domain.OnReboot}): a reboot by the guest now ends its session, and the hook starts it again from the base.");
         }
         else if (request.ColdReboot)
@@ -120,7 +137,7 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
         return lines;
     }
 
-    private static (List<string> Targets, List<(string Target, string Why)> Skipped) ChooseDisks(DomainDescription domain, IReadOnlyList<string> requested)
+    private static (List<string> Targets, List<(string Target, string Why)> Skipped) ChooseDisks(DomainDescription domain, IReadOnlyList<string> requested, bool rawBase)
     {
         if (requested.Count > 0)
             return ([.. requested.Distinct()], []);
@@ -134,6 +151,7 @@ internal sealed class Onboarding(HookPaths paths, ToolPaths tools)
                 { Device: not "disk" } => $"a {disk.Device}",
                 { Type: not "file" } or { SourceFile: null } => $"a {disk.Type} disk, not an image file",
                 { ReadOnly: true } => "read-only",
+                { DriverType: "raw" } when rawBase => null,
                 { DriverType: not "qcow2" } => $"driver {disk.DriverType ?? "(none)"}; a stateless disk needs <driver type='qcow2'/>",
                 _ => null,
             };

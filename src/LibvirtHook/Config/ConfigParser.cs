@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LibvirtHook.Domain;
+using LibvirtHook.Tools;
 
 namespace LibvirtHook.Config;
 
@@ -11,7 +12,7 @@ namespace LibvirtHook.Config;
 internal static class ConfigParser
 {
     private static readonly string[] RootKeys = ["disks", "restart"];
-    private static readonly string[] DiskKeys = ["target", "one-shot-commit"];
+    private static readonly string[] DiskKeys = ["target", "one-shot-commit", "base-format"];
     private static readonly string[] RestartKeys = ["on", "delay-seconds", "max-restarts", "window-seconds"];
 
     public static VmConfig Parse(string json, string source)
@@ -66,6 +67,7 @@ internal static class ConfigParser
             {
                 Target = name,
                 OneShotCommit = ReadBool(item, "one-shot-commit", source, where) ?? false,
+                BaseFormat = ReadFormat(item, source, where) ?? ImageFormat.Qcow2,
             });
             index++;
         }
@@ -118,6 +120,15 @@ internal static class ConfigParser
             JsonValueKind.False => false,
             _ => throw Error(source, $"{where}.{key} must be true or false (without quotes), not {Describe(value)}"),
         };
+    }
+
+    private static ImageFormat? ReadFormat(JsonElement parent, string source, string where)
+    {
+        if (!parent.TryGetProperty("base-format", out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.String && ImageFormats.TryParse(value.GetString(), out var format))
+            return format;
+        throw Error(source, $"{where}.base-format must be {string.Join(" or ", ImageFormats.All.Select(f => $"\"{f.Name()}\""))} (the image's own format; the overlay is always qcow2), not {Describe(value)}");
     }
 
     private static int? ReadInt(JsonElement parent, string key, int min, int max, string source)

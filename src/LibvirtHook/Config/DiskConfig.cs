@@ -1,3 +1,5 @@
+using LibvirtHook.Tools;
+
 namespace LibvirtHook.Config;
 
 internal sealed record DiskConfig
@@ -7,4 +9,10 @@ internal sealed record DiskConfig
 
     /// <summary>Keep this session's changes once: commit at release, then the flag goes back to false.</summary>
     public bool OneShotCommit { get; init; }
+
+    /// <summary>
+    /// The image's own format (<c>base-format</c>): the domain XML's driver type, qcow2, unless
+    /// the admin says the base is raw. The hook never guesses it from the bytes the guest wrote.
+    /// </summary>
+    public ImageFormat BaseFormat { get; init; } = ImageFormat.Qcow2;
 }

@@ -94,14 +94,23 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
 
                 var config = TryLoad(configPath, log);
                 var domain = DomainXml.TryParse(xml);
-                disks.Release(domain, new OneShotCommitFlags(configPath, config, log));
-                var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
-                return new CallOutcome
+                LibvirtHookException? failure = null;
+                try
                 {
-                    Action = HookAction.Released,
-                    Reason = reason,
-                    Restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart),
-                };
+                    disks.Release(domain, new OneShotCommitFlags(configPath, config, log));
+                }
+                catch (LibvirtHookException e)
+                {
+                    // A disk left as it was is no reason to leave the VM down: the next prepare
+                    // refuses or recovers it, and says so.
+                    failure = e;
+                }
+
+                var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
+                var restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart);
+                if (failure is not null)
+                    throw failure;
+                return new CallOutcome { Action = HookAction.Released, Reason = reason, Restart = restart };
             }
 
             case "restore":

@@ -22,13 +22,12 @@ internal static class FileReplacement
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         var name = Path.GetFileName(full);
-        var dirFd = NativeDescriptors.OpenAt(Native.AT_FDCWD, directory, NativeDescriptors.O_RDONLY | NativeDescriptors.O_DIRECTORY | NativeDescriptors.O_CLOEXEC, 0);
+        var dirFd = Native.OpenAt(Native.AT_FDCWD, directory, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC, 0);
         if (dirFd < 0)
             throw new IOException($"Cannot open directory \"{directory}\" to write \"{name}\" in it: {Native.LastError()}.");
         using var dir = new SafeFileHandle(dirFd, ownsHandle: true);
 
-        if (keepExisting && Native.Statx(dirFd, name, Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, out var buffer) == 0
-            && OpenedFile.StatusOf(buffer) is { Kind: FileKind.Regular } existing)
+        if (keepExisting && FileSystem.StatAt(dirFd, name, full) is { Kind: FileKind.Regular } existing)
         {
             mode = existing.Permissions;
             owner = (existing.Owner, existing.Group);
@@ -41,15 +40,15 @@ internal static class FileReplacement
             using (var handle = new SafeFileHandle(fd, ownsHandle: true))
             {
                 RandomAccess.Write(handle, content, 0);
-                if (owner is { } o && NativeDescriptors.FChown(fd, o.Owner, o.Group) != 0)
+                if (owner is { } o && Native.FChown(fd, o.Owner, o.Group) != 0)
                     throw new IOException($"Cannot give \"{Path.Combine(directory, temp)}\" owner {o.Owner}:{o.Group}: {Native.LastError()}; run libvirt-hook as root.");
                 // After fchown, which clears set-id bits.
-                if (NativeDescriptors.FChmod(fd, (uint)mode) != 0)
+                if (Native.FChmod(fd, (uint)mode) != 0)
                     throw new IOException($"Cannot set the mode of \"{Path.Combine(directory, temp)}\": {Native.LastError()}.");
                 RandomAccess.FlushToDisk(handle);
             }
 
-            if (NativeDescriptors.RenameAt(dirFd, temp, dirFd, name) != 0)
+            if (Native.RenameAt(dirFd, temp, dirFd, name) != 0)
                 throw new IOException($"Cannot rename \"{Path.Combine(directory, temp)}\" to \"{full}\": {Native.LastError()}.");
             placed = true;
             if (Native.Fsync(dirFd) != 0)
@@ -58,21 +57,21 @@ internal static class FileReplacement
         finally
         {
             if (!placed)
-                NativeDescriptors.UnlinkAt(dirFd, temp, 0);
+                Native.UnlinkAt(dirFd, temp, 0);
         }
     }
 
     private static (int Fd, string Name) CreateExclusive(int dirFd, string directory, string name)
     {
-        const int flags = NativeDescriptors.O_WRONLY | NativeDescriptors.O_CREAT | NativeDescriptors.O_EXCL | NativeDescriptors.O_NOFOLLOW | NativeDescriptors.O_CLOEXEC;
+        const int flags = Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC;
         for (var attempt = 0; ; attempt++)
         {
             // 64 random bits: nobody can plant a link at a name they cannot guess.
             var temp = $".{name}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-            var fd = NativeDescriptors.OpenAt(dirFd, temp, flags, 0b110_000_000);
+            var fd = Native.OpenAt(dirFd, temp, flags, 0b110_000_000);
             if (fd >= 0)
                 return (fd, temp);
-            if (NativeDescriptors.LastErrorNumber() != NativeDescriptors.EEXIST || attempt + 1 >= Attempts)
+            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Native.EEXIST || attempt + 1 >= Attempts)
                 throw new IOException($"Cannot create a temporary file beside \"{Path.Combine(directory, name)}\": {Native.LastError()}.");
         }
     }

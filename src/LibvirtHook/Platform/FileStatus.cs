@@ -26,6 +26,11 @@ internal sealed record FileStatus
 
     public bool Exists => Kind != FileKind.Missing;
 
+    /// <summary>Null when there is nothing there.</summary>
+    public FileIdentity? Identity => Exists ? new FileIdentity(Device, Inode) : null;
+
+    public bool Is(FileIdentity? identity) => identity is not null && Identity == identity;
+
     public bool IsSameFileAs(FileStatus other) =>
         Exists && other.Exists && Device == other.Device && Inode == other.Inode;
 }

@@ -8,15 +8,25 @@ namespace LibvirtHook.Platform;
 /// </summary>
 internal static class FileSystem
 {
-    public static FileStatus Stat(string path, bool followSymlinks = false)
+    public static FileStatus Stat(string path, bool followSymlinks = false) =>
+        StatAt(Native.AT_FDCWD, path, path, followSymlinks ? 0 : Native.AT_SYMLINK_NOFOLLOW);
+
+    /// <summary>What <paramref name="name"/> in the open directory is, never following a link.</summary>
+    public static FileStatus StatAt(int directoryFd, string name, string pathForMessages) =>
+        StatAt(directoryFd, name, pathForMessages, Native.AT_SYMLINK_NOFOLLOW);
+
+    /// <summary>fstat(2) of an open descriptor.</summary>
+    public static FileStatus StatDescriptor(int fd, string pathForMessages) =>
+        StatAt(fd, "", pathForMessages, Native.AT_EMPTY_PATH);
+
+    private static FileStatus StatAt(int directoryFd, string name, string pathForMessages, int flags)
     {
-        var flags = followSymlinks ? 0 : Native.AT_SYMLINK_NOFOLLOW;
-        if (Native.Statx(Native.AT_FDCWD, path, flags, Native.STATX_BASIC_STATS, out var buffer) != 0)
+        if (Native.Statx(directoryFd, name, flags, Native.STATX_BASIC_STATS, out var buffer) != 0)
         {
             var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (error is Native.ENOENT or 20 /* ENOTDIR */)
                 return new FileStatus { Kind = FileKind.Missing };
-            throw new IOException($"Cannot stat \"{path}\": {Native.LastError()}.");
+            throw new IOException($"Cannot stat \"{pathForMessages}\": {Native.LastError()}.");
         }
 
         var kind = (buffer.Mode & 0xF000) switch

@@ -10,12 +10,11 @@ namespace LibvirtHook.Platform;
 /// </summary>
 internal sealed class OpenedFile : IDisposable
 {
-    private OpenedFile(SafeFileHandle handle, string path, FileStatus status, int mode)
+    private OpenedFile(SafeFileHandle handle, string path, FileStatus status)
     {
         Handle = handle;
         Path = path;
         Status = status;
-        Mode = mode;
     }
 
     public SafeFileHandle Handle { get; }
@@ -29,24 +28,25 @@ internal sealed class OpenedFile : IDisposable
     public bool IsRegular => Status.Kind == FileKind.Regular;
 
     /// <summary>"a FIFO", "a directory", ...: what a message says this is when it is not a regular file.</summary>
-    public string KindName => KindOf(Mode);
-
-    private int Mode { get; }
+    public string KindName =>
+        Native.Statx((int)Handle.DangerousGetHandle(), "", Native.AT_EMPTY_PATH, Native.STATX_BASIC_STATS, out var buffer) == 0
+            ? KindOf(buffer.Mode)
+            : "not a regular file";
 
     /// <param name="followSymlinks">False for a name the hook made: a symbolic link there is not followed (ELOOP).</param>
     /// <returns>Null when there is nothing at <paramref name="path"/>.</returns>
     /// <exception cref="IOException">It cannot be opened (including a symbolic link where none is followed).</exception>
     public static OpenedFile? Open(string path, bool followSymlinks)
     {
-        var flags = NativeDescriptors.O_RDONLY | NativeDescriptors.O_NONBLOCK | NativeDescriptors.O_NOCTTY | NativeDescriptors.O_CLOEXEC
-            | (followSymlinks ? 0 : NativeDescriptors.O_NOFOLLOW);
-        var fd = NativeDescriptors.OpenAt(Native.AT_FDCWD, path, flags, 0);
+        var flags = Native.O_RDONLY | Native.O_NONBLOCK | Native.O_NOCTTY | Native.O_CLOEXEC
+            | (followSymlinks ? 0 : Native.O_NOFOLLOW);
+        var fd = Native.OpenAt(Native.AT_FDCWD, path, flags, 0);
         if (fd < 0)
         {
-            var error = NativeDescriptors.LastErrorNumber();
+            var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (error is Native.ENOENT or 20 /* ENOTDIR */)
                 return null;
-            if (error == NativeDescriptors.ELOOP)
+            if (error == Native.ELOOP)
                 throw new IOException(followSymlinks ? $"\"{path}\" is a loop of symbolic links." : $"\"{path}\" is a symbolic link, where the hook only ever makes plain files.");
             throw new IOException($"Cannot open \"{path}\": {Native.LastError()}.");
         }
@@ -54,8 +54,7 @@ internal sealed class OpenedFile : IDisposable
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            var (status, mode) = StatDescriptor(fd, path);
-            return new OpenedFile(handle, path, status, mode);
+            return new OpenedFile(handle, path, FileSystem.StatDescriptor(fd, path));
         }
         catch
         {
@@ -94,42 +93,13 @@ internal sealed class OpenedFile : IDisposable
     public string RealPath()
     {
         var buffer = new byte[4096];
-        var length = NativeDescriptors.ReadLink($"/proc/self/fd/{Handle.DangerousGetHandle()}", buffer, buffer.Length);
+        var length = Native.ReadLink($"/proc/self/fd/{Handle.DangerousGetHandle()}", buffer, buffer.Length);
         if (length < 0 || length >= buffer.Length)
             throw new IOException($"Cannot tell where \"{Path}\" really is (/proc/self/fd): {Native.LastError()}.");
         return Encoding.UTF8.GetString(buffer, 0, (int)length);
     }
 
     public void Dispose() => Handle.Dispose();
-
-    /// <summary>fstat(2) of a descriptor, as a <see cref="FileStatus"/> and the raw mode.</summary>
-    public static (FileStatus Status, int Mode) StatDescriptor(int fd, string pathForMessages)
-    {
-        if (Native.Statx(fd, "", NativeDescriptors.AT_EMPTY_PATH, Native.STATX_BASIC_STATS, out var buffer) != 0)
-            throw new IOException($"Cannot stat \"{pathForMessages}\": {Native.LastError()}.");
-        return (StatusOf(buffer), buffer.Mode);
-    }
-
-    /// <summary>The same reading of statx's answer as <see cref="FileSystem.Stat"/>.</summary>
-    public static FileStatus StatusOf(in Native.StatxBuffer buffer) => new()
-    {
-        Kind = (buffer.Mode & 0xF000) switch
-        {
-            0x8000 => FileKind.Regular,
-            0x4000 => FileKind.Directory,
-            0xA000 => FileKind.SymbolicLink,
-            0x6000 => FileKind.BlockDevice,
-            _ => FileKind.Other,
-        },
-        Owner = buffer.Uid,
-        Group = buffer.Gid,
-        Permissions = buffer.Mode & 0xFFF,
-        Device = ((ulong)buffer.DevMajor << 32) | buffer.DevMinor,
-        Inode = buffer.Inode,
-        Size = buffer.Size,
-        AllocatedBytes = (long)buffer.Blocks * 512,
-        ChangedAt = DateTimeOffset.FromUnixTimeSeconds(buffer.ChangeTimeSeconds),
-    };
 
     public static string KindOf(int mode) => (mode & 0xF000) switch
     {

@@ -24,7 +24,7 @@ internal static class DiskRules
         if (found.DriverType != "qcow2")
         {
             throw new StatelessDiskException(
-                $"Disk \"{disk.Target}\" of domain \"{domain.Name}\" has <driver type='{found.DriverType}'/>; a stateless disk runs on a qcow2 overlay, so set <driver name='qemu' type='qcow2'/> with virsh edit (the base may stay raw).");
+                $"Disk \"{disk.Target}\" of domain \"{domain.Name}\" has <driver type='{found.DriverType}'/>; a stateless disk runs on a qcow2 overlay, so set <driver name='qemu' type='qcow2'/> with virsh edit; a raw image may stay raw as the base if the config says \"base-format\": \"raw\" for this disk (libvirt-hook enable --raw-base does both).");
         }
 
         if (found.ReadOnly)

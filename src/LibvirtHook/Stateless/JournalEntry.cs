@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using LibvirtHook.Platform;
+using LibvirtHook.Tools;
 
 namespace LibvirtHook.Stateless;
 
@@ -15,7 +17,23 @@ internal sealed record JournalEntry
     /// <summary>Where the overlay is built before it atomically takes the image's name.</summary>
     public required string NewOverlay { get; init; }
 
-    public required string BaseFormat { get; init; }
+    /// <summary>From the config (the admin's word), never from the file's bytes.</summary>
+    public required ImageFormat BaseFormat { get; init; }
+
+    // The identities below are null in journals written before the hook recorded them; then the
+    // hook checks what it can without them.
+
+    /// <summary>The image's directory when prepare ran: later steps act only inside that very directory.</summary>
+    public FileIdentity? Directory { get; init; }
+
+    /// <summary>What the image's name was at prepare (the file, or a symbolic link to it): the only thing release renames back.</summary>
+    public FileIdentity? BaseEntry { get; init; }
+
+    /// <summary>The base file itself (the link's target, for an image reached through a symbolic link): the only file a commit writes into.</summary>
+    public FileIdentity? BaseFile { get; init; }
+
+    /// <summary>The base's owner and mode before prepare: libvirt leaves a backing file to QEMU's user, release puts these back.</summary>
+    public FileOwnership? BaseOwnership { get; init; }
 
     public required DiskState State { get; init; }
 
@@ -25,6 +43,14 @@ internal sealed record JournalEntry
     /// <summary>The VM's disk is the overlay now (its session's writes are there), not the base.</summary>
     [JsonIgnore]
     public bool OnOverlay => State is DiskState.Prepared or DiskState.Saved or DiskState.Restoring or DiskState.Committing;
+
+    /// <summary>The size the guest sees, for the overlay prepare creates; not journaled.</summary>
+    [JsonIgnore]
+    public long VirtualSize { get; init; }
+
+    /// <summary>The image's name was a symbolic link at prepare: the base is reached through it.</summary>
+    [JsonIgnore]
+    public bool BaseThroughSymlink => BaseEntry is not null && BaseEntry != BaseFile;
 
     /// <summary>The overlay's second name while release puts the base back; see <see cref="OverlayDiscards"/>.</summary>
     [JsonIgnore]

@@ -17,28 +17,38 @@ internal sealed partial class QemuImg(ToolPaths tools)
     // limit only stops a stop from hanging forever.
     public static readonly TimeSpan CommitLimit = TimeSpan.FromMinutes(60);
 
+    /// <param name="format">Named, never probed: a file's first bytes are whatever its writer (for a disk, the guest) chose.</param>
     /// <param name="shared">Open with <c>-U</c>: allowed while a VM holds the image, for reading only.</param>
-    public ImageInfo Info(string image, bool shared = false)
+    public ImageInfo Info(string image, ImageFormat format, bool shared = false)
     {
-        string[] arguments = shared ? ["info", "-U", "--output=json", image] : ["info", "--output=json", image];
+        string[] arguments = shared
+            ? ["info", "-U", "-f", format.Name(), "--output=json", image]
+            : ["info", "-f", format.Name(), "--output=json", image];
         var result = ProcessRunner.Run(tools.QemuImg, arguments, InfoLimit);
         return JsonSerializer.Deserialize(result.StandardOutput, ToolsJsonContext.Default.ImageInfo)
             ?? throw ToolException.Unexpected(tools.QemuImg, arguments, "printed no image description.");
     }
 
     /// <summary>
-    /// Creates an empty qcow2 overlay. <paramref name="backingFile"/> may be relative: qemu
-    /// resolves it against the overlay's directory.
+    /// Fills an empty file the hook created with an empty qcow2 overlay of the given size.
+    /// <paramref name="backingFile"/> is written into the header as it is (relative: QEMU
+    /// resolves it against the overlay's directory); <c>-u</c> keeps qemu-img from opening it,
+    /// since <paramref name="overlay"/> is a /proc path whose directory is not the image's.
     /// </summary>
-    public void CreateOverlay(string overlay, string backingFile, string backingFormat) =>
-        ProcessRunner.Run(tools.QemuImg, ["create", "-q", "-f", "qcow2", "-F", backingFormat, "-b", backingFile, overlay], CreateLimit);
+    public void CreateOverlay(string overlay, string backingFile, ImageFormat backingFormat, long virtualSize) =>
+        ProcessRunner.Run(
+            tools.QemuImg,
+            ["create", "-q", "-f", "qcow2", "-u", "-F", backingFormat.Name(), "-b", backingFile, overlay, virtualSize.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            CreateLimit);
 
     /// <summary>
-    /// Writes the overlay's data into its backing file. <c>-d</c> leaves the overlay as it was,
-    /// so an interrupted commit can simply be run again.
+    /// Writes the overlay's data into its backing file. Every file and format is named in the
+    /// command (a json: description), so nothing in the overlay's header chooses what is opened
+    /// or written. <c>-d</c> leaves the overlay as it was, so an interrupted commit can simply be
+    /// run again.
     /// </summary>
-    public void Commit(string overlay) =>
-        ProcessRunner.Run(tools.QemuImg, ["commit", "-q", "-d", overlay], CommitLimit);
+    public void Commit(CommitChain chain) =>
+        ProcessRunner.Run(tools.QemuImg, ["commit", "-q", "-d", chain.ToJsonFilename()], CommitLimit);
 
     /// <summary>
     /// Whether qemu-img failed because another process (a running VM) holds the image's lock.

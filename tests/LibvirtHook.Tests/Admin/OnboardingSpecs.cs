@@ -156,6 +156,48 @@ public sealed class OnboardingSpecs : IDisposable
     }
 
     [Fact]
+    public void Enable_with_raw_base_names_the_raw_format_in_the_config_and_sets_the_driver_to_qcow2()
+    {
+        // Arrange
+        var raw = _sandbox.CreateImage("b.raw", "raw");
+        var before = HookSandbox.Hash(raw);
+        var tools = FakeVirsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2")), Disk("vdb", raw, driver: "raw")));
+
+        // Act
+        var (code, output, error) = Run(tools, "enable", "kiosk", "--raw-base");
+
+        // Assert
+        code.Should().Be(0, error);
+        var config = ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!;
+        config.Disks.Select(d => (d.Target, d.BaseFormat)).Should().Equal(("vda", ImageFormat.Qcow2), ("vdb", ImageFormat.Raw));
+        var defined = LibvirtHook.Domain.DomainXml.Parse(File.ReadAllText(DefinedXml));
+        defined.Disks.Select(d => (d.Target, d.DriverType)).Should().Equal(("vda", "qcow2"), ("vdb", "qcow2"));
+        File.ReadAllLines(Calls).Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
+        output.Should().Contain("Set <driver type='qcow2'/> for vdb in the persistent definition of \"kiosk\"");
+        HookSandbox.Hash(raw).Should().Be(before);
+
+        var (prepared, stderr) = _sandbox.Run("kiosk", "prepare", File.ReadAllText(DefinedXml));
+        prepared.Should().Be(0, stderr);
+        new QemuImg(ToolPaths.Default).Info(raw, ImageFormat.Qcow2).BackingFormat.Should().Be("raw");
+    }
+
+    [Fact]
+    public void Enable_without_raw_base_leaves_a_raw_disk_alone_and_says_how_to_take_it()
+    {
+        // Arrange
+        var tools = FakeVirsh(Domain("destroy", Disk("vdb", _sandbox.CreateImage("b.raw", "raw"), driver: "raw")));
+
+        // Act
+        var (code, _, error) = Run(tools, "enable", "kiosk");
+
+        // Assert
+        code.Should().Be(1);
+        error.Should().Contain("take raw ones over their raw image with --raw-base");
+        File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
+        File.Exists(DefinedXml).Should().BeFalse();
+    }
+
+    [Fact]
     public void Enable_with_cold_reboot_refuses_a_transient_domain()
     {
         var tools = FakeVirsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))), persistent: false);

@@ -32,6 +32,14 @@ public sealed class ConfigParserSpecs
     }
 
     [Fact]
+    public void Parse_takes_the_base_format_as_qcow2_unless_the_admin_says_raw()
+    {
+        var config = ConfigParser.Parse("""{"disks": [{"target": "vda"}, {"target": "vdb", "base-format": "raw"}, {"target": "vdc", "base-format": "qcow2"}]}""", "vm.json");
+
+        config.Disks.Select(d => d.BaseFormat).Should().Equal(LibvirtHook.Tools.ImageFormat.Qcow2, LibvirtHook.Tools.ImageFormat.Raw, LibvirtHook.Tools.ImageFormat.Qcow2);
+    }
+
+    [Fact]
     public void Parse_gives_an_empty_restart_section_the_documented_defaults()
     {
         var config = ConfigParser.Parse("""{"restart": {}}""", "vm.json");
@@ -93,6 +101,8 @@ public sealed class ConfigParserSpecs
     [InlineData("""{"disks": [{"target": 1}]}""", "disks[0].target must be a disk name string")]
     [InlineData("""{"disks": [{"target": ""}]}""", "disks[0].target must be a disk name string")]
     [InlineData("""{"disks": [{"target": "vda", "one-shot-commit": "true"}]}""", "disks[0].one-shot-commit must be true or false")]
+    [InlineData("""{"disks": [{"target": "vda", "base-format": "vmdk"}]}""", "disks[0].base-format must be \"qcow2\" or \"raw\"")]
+    [InlineData("""{"disks": [{"target": "vda", "base-format": 2}]}""", "disks[0].base-format must be \"qcow2\" or \"raw\"")]
     [InlineData("""{"disks": [{"target": "vda"}, {"target": "vda"}]}""", "names disk \"vda\" twice")]
     [InlineData("""{"disks": [], "disks": []}""", "has key \"disks\" twice")]
     [InlineData("""{"restart": []}""", "\"restart\" must be an object")]

@@ -39,7 +39,8 @@ public sealed class InstallScriptSpecs : IDisposable
 
         File.ReadAllText(Staged("/etc/libvirt/hooks/qemu")).Should().Be("#!/bin/sh\nexit 0\n");
         File.GetUnixFileMode(Staged("/etc/libvirt/hooks/qemu")).Should().Be((UnixFileMode)0b111_101_101);
-        File.ReadAllText(Staged("/usr/local/sbin/libvirt-hook")).Should().Be("#!/bin/sh\nexit 0\n");
+        // One binary: the admin command is a link to the hook, where AppArmor lets libvirtd run it.
+        new FileInfo(Staged("/usr/local/sbin/libvirt-hook")).LinkTarget.Should().Be("/etc/libvirt/hooks/qemu");
         File.ReadAllText(Staged("/etc/logrotate.d/libvirt-hook")).Should().Contain("/var/log/libvirt/qemu/hooks.log {").And.Contain("create 0640 root root");
         File.GetUnixFileMode(Staged("/etc/libvirt/hooks/config")).Should().Be((UnixFileMode)0b111_101_101);
         File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-metrics.service")).Should().Contain("ExecStart=/usr/local/sbin/libvirt-hook metrics --output ");
@@ -62,6 +63,7 @@ public sealed class InstallScriptSpecs : IDisposable
 
         File.ReadAllText(Staged("/etc/libvirt/hooks/qemu")).Should().Be("#!/bin/sh\n# someone else's hook\n");
         File.Exists(Staged("/etc/libvirt/hooks/qemu.d/libvirt-hook")).Should().BeTrue();
+        new FileInfo(Staged("/usr/local/sbin/libvirt-hook")).LinkTarget.Should().Be("/etc/libvirt/hooks/qemu.d/libvirt-hook");
         first.StandardOutput.Should().Contain("A different hook is already installed").And.Contain("qemu.d/libvirt-hook");
         second.StandardOutput.Should().Contain("updated in place");
     }

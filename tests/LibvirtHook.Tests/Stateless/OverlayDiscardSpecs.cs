@@ -83,7 +83,7 @@ public sealed class OverlayDiscardSpecs : IDisposable
         // Assert
         code.Should().Be(0, stderr);
         WaitForRecord(record).Should().Equal("discard", "vm", image + ".stateless-discard");
-        new LibvirtHook.Tools.QemuImg(LibvirtHook.Tools.ToolPaths.Default).Info(image).BackingFilename.Should().Be("vm.qcow2.stateless-base");
+        new LibvirtHook.Tools.QemuImg(LibvirtHook.Tools.ToolPaths.Default).Info(image, LibvirtHook.Tools.ImageFormat.Qcow2).BackingFilename.Should().Be("vm.qcow2.stateless-base");
     }
 
     [Fact]

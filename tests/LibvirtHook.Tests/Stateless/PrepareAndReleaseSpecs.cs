@@ -35,7 +35,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
 
         // Assert
         code.Should().Be(0, stderr);
-        var info = new QemuImg(ToolPaths.Default).Info(image);
+        var info = new QemuImg(ToolPaths.Default).Info(image, LibvirtHook.Tools.ImageFormat.Qcow2);
         info.Format.Should().Be("qcow2");
         info.BackingFilename.Should().Be("vm.qcow2.stateless-base");
         info.BackingFormat.Should().Be("qcow2");
@@ -81,7 +81,7 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
         // Assert
         code.Should().Be(0, stderr);
         HookSandbox.ReadPattern(image).Should().Be(0x22);
-        new QemuImg(ToolPaths.Default).Info(image).BackingFilename.Should().BeNull();
+        new QemuImg(ToolPaths.Default).Info(image, LibvirtHook.Tools.ImageFormat.Qcow2).BackingFilename.Should().BeNull();
         var config = LibvirtHook.Config.ConfigParser.Parse(File.ReadAllText(configPath), configPath);
         config.Disks.Select(d => (d.Target, d.OneShotCommit)).Should().Equal(("vda", false), ("vdb", false));
         config.Restart!.On.Should().Equal(LibvirtHook.Domain.ShutoffReason.Shutdown);
@@ -95,12 +95,12 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
         // Arrange
         var image = _sandbox.CreateImage("vm.img", format: "raw");
         var before = HookSandbox.Hash(image);
-        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda", "base-format": "raw"}]}""");
         var xml = HookSandbox.DomainXml("vm", ("vda", image));
 
         // Act
         var prepared = _sandbox.Run("vm", "prepare", xml);
-        var info = new QemuImg(ToolPaths.Default).Info(image);
+        var info = new QemuImg(ToolPaths.Default).Info(image, LibvirtHook.Tools.ImageFormat.Qcow2);
         HookSandbox.WritePattern(image, 0x33);
         var released = _sandbox.Run("vm", "release", xml);
 

@@ -21,7 +21,7 @@ public sealed class RecoverySpecs : IDisposable
         Image = image,
         Base = JournalEntry.BaseNameFor(image),
         NewOverlay = JournalEntry.NewOverlayNameFor(image),
-        BaseFormat = "qcow2",
+        BaseFormat = LibvirtHook.Tools.ImageFormat.Qcow2,
         State = state,
         CommitRequestedAtStart = commit,
     };
@@ -46,7 +46,7 @@ public sealed class RecoverySpecs : IDisposable
         // Assert
         code.Should().Be(0, stderr);
         HookSandbox.Hash(entry.Base).Should().Be(before);
-        new QemuImg(ToolPaths.Default).Info(image).BackingFilename.Should().Be("vm.qcow2.stateless-base");
+        new QemuImg(ToolPaths.Default).Info(image, LibvirtHook.Tools.ImageFormat.Qcow2).BackingFilename.Should().Be("vm.qcow2.stateless-base");
     }
 
     [Fact]
