@@ -106,7 +106,7 @@ stage="$work/$name"
 install -d "$stage/hooks-config-samples" "$stage/packaging"
 install -m 0755 "$binary" "$stage/libvirt-hook"
 install -m 0755 install.sh "$stage/install.sh"
-install -m 0644 README.md VERSION "$stage/"
+install -m 0644 README.md VERSION LICENSE "$stage/"
 install -m 0644 hooks-config-samples/* "$stage/hooks-config-samples/"
 install -m 0644 packaging/logrotate "$stage/packaging/logrotate"
 if ls contrib/systemd/* >/dev/null 2>&1; then

@@ -35,6 +35,17 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     ensure_debian_packages gcc zlib1g-dev libvirt-daemon-system libvirt-clients qemu-system-x86 \
         qemu-utils nasm util-linux attr python3-prometheus-client debootstrap dpkg-dev lintian \
         e2fsprogs cpio xz-utils apparmor
+    # The fleet specs (issue 18): PrometheusSpecs start their own prometheus and node_exporter on
+    # 127.0.0.1; tests/package/ansible.sh runs ansible and ansible-lint. The packages' own services
+    # would listen on every address: a policy-rc.d (if there is none) keeps them from starting.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\n# test.sh: no service starts while it installs packages\nexit 101\n' > "$policy"
+        chmod 0755 "$policy"
+    fi
+    ensure_debian_packages prometheus prometheus-node-exporter ansible ansible-lint || { [ -z "$policy" ] || rm -f "$policy"; exit 1; }
+    [ -z "$policy" ] || rm -f "$policy"
 fi
 # ----
 

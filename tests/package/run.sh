@@ -29,7 +29,8 @@ check() {
 }
 
 case "${1:-}" in
---namespace) # PID 1 of a new mount + pid namespace: build the root, pivot into it, run the checks.
+--namespace) # PID 1 of a new mount + pid namespace: build the root, pivot into it, run the checks
+    # (those of /spec/SCRIPT, the 4th argument: run.sh's own, or tests/package/ansible.sh's).
     scratch="$2" lower="$3"
     mount -t tmpfs -o mode=0755 tmpfs "$scratch/layers"
     mkdir "$scratch/layers/upper" "$scratch/layers/work" "$scratch/layers/root"
@@ -45,7 +46,7 @@ case "${1:-}" in
     cd /
     umount -l /.old-root
     rmdir /.old-root
-    exec bash /spec/run.sh --checks
+    exec bash "/spec/${4:-run.sh}" --checks
     ;;
 --checks) ;; # below, inside the root
 *) # On the host: prepare what the root needs, then enter the namespace.
@@ -154,6 +155,13 @@ case "${1:-}" in
         check "the $suite root underneath was not written" [ "$(stat -c %Y:%s "$lower/var/lib/dpkg/status")" = "$status_before" ]
         apparmor_checks "$suite" "$lower"
     done
+    # The Ansible role (contrib/ansible) on the same roots: its own script, its counts added here.
+    ansible_start=$SECONDS
+    tests/package/ansible.sh "$deb" 2>&1 | tee "$scratch/ansible.out" | sed -E 's/^([0-9]+ passed, [0-9]+ failed)$/== the Ansible specs: \1/' || true
+    echo "== the Ansible specs took $((SECONDS - ansible_start)) s"
+    ansible_counts="$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$scratch/ansible.out" | tail -n 1)"
+    [ -n "$ansible_counts" ] || { ansible_counts="0 1"; echo "FAIL the Ansible specs reported no result"; }
+    passed=$((passed + ${ansible_counts% *})) failed=$((failed + ${ansible_counts#* }))
     check "the host's dpkg state for libvirt-hook is as it was" [ "$(dpkg-query -W -f '${db:Status-Abbrev}' libvirt-hook 2>&1 || true)" = "$host_dpkg_before" ]
     check "the host's /etc/libvirt/hooks is as it was" [ "$(ls -la --time-style=full-iso /etc/libvirt/hooks 2>&1 || true)" = "$host_hooks_before" ]
     echo "$passed passed, $failed failed"

@@ -100,6 +100,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
     private Command ValidateCommand()
     {
         var vm = new Argument<string?>("VM") { Description = "Only this VM (default: every config).", Arity = ArgumentArity.ZeroOrOne };
+        var candidate = new Option<string?>("--config") { Description = "Check this file as VM's config before it is put in place (as Ansible's validate: does); needs VM.", HelpName = "FILE" };
         var command = new Command("validate", """
             Check configs against the persistent domain XML (virsh dumpxml --inactive: what the next
             start uses), file ownership and modes, and image formats: everything prepare would refuse.
@@ -108,12 +109,18 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             Examples:
               libvirt-hook validate
               libvirt-hook validate kiosk
-            """) { vm };
+              libvirt-hook validate --config /tmp/kiosk.json kiosk
+            """) { vm, candidate };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(candidate) is not null && result.GetValue(vm) is null)
+                result.AddError("--config FILE checks one VM's config: name the VM too, as in: libvirt-hook validate --config FILE VM");
+        });
         command.SetAction(result =>
         {
             var validator = new ConfigValidator(paths, tools);
             var names = result.GetValue(vm) is { } only ? [only] : new StatusReport(paths, tools).ManagedVms().Where(n => File.Exists(paths.ConfigFile(n))).ToList();
-            var findings = names.Select(validator.Validate).ToList();
+            var findings = names.Select(n => validator.Validate(n, result.GetValue(candidate))).ToList();
             var problems = findings.SelectMany(f => f.Problems).ToList();
             foreach (var problem in problems)
                 output.WriteLine(UntrustedText.ForTerminal(problem));

@@ -11,13 +11,14 @@ namespace LibvirtHook.Admin;
 /// </summary>
 internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
 {
-    public Findings Validate(string name)
+    /// <param name="candidate">A config file to check instead of the VM's own (validate --config).</param>
+    public Findings Validate(string name, string? candidate = null)
     {
-        var configPath = paths.ConfigFile(name);
+        var configPath = candidate ?? paths.ConfigFile(name);
         VmConfig? config;
         try
         {
-            config = ConfigFile.Load(configPath);
+            config = candidate is null ? ConfigFile.Load(configPath) : ConfigFile.LoadCandidate(candidate);
         }
         catch (ConfigException e)
         {

@@ -17,6 +17,32 @@ internal static class ConfigFile
     }
 
     /// <summary>
+    /// A config that is not in place yet (<c>validate --config</c>: a configuration manager's temp
+    /// file): parsed like the real one, but its owner and mode are the installed file's business.
+    /// </summary>
+    public static VmConfig LoadCandidate(string path)
+    {
+        // Opened once without blocking and read from that descriptor, like the real one: a FIFO
+        // must not hang validate.
+        OpenedFile? opened;
+        try
+        {
+            opened = OpenedFile.Open(path, followSymlinks: true);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"Config \"{path}\" cannot be opened: {e.Message}");
+        }
+
+        using var file = opened;
+        if (file is not { IsRegular: true })
+            throw new ConfigException($"Config \"{path}\" {(file is null ? "does not exist" : $"is {file.KindName}, not a regular file")}; name the config file to check.");
+        if ((long)file.Status.Size > MaxBytes)
+            throw new ConfigException($"Config \"{path}\" is {file.Status.Size} bytes, more than the {MaxBytes} a config may have; it should be a few lines of JSON.");
+        return ConfigParser.Parse(ReadText(file), path);
+    }
+
+    /// <summary>
     /// Sets <c>one-shot-commit</c> back to false for the given disks, leaving every other key and
     /// disk as it was. Atomic: a crash leaves the old file or the new one.
     /// </summary>

@@ -14,6 +14,15 @@ internal static class LogLineExpectations
     public static bool Restarted(this LogLine line, string? outcome = null) =>
         line.Op == RestartOp && line[Keys.Outcome] is not null && (outcome is null || line.Has(Keys.Outcome, outcome));
 
+    /// <summary>
+    /// An error of <paramref name="op"/> about a disk: the call's last line or a per-disk line,
+    /// naming the disk by its target (disk= or in the message) or by one of its file names.
+    /// </summary>
+    public static bool ErrorAbout(this LogLine line, string op, string target, params string[] paths) =>
+        line.Op == op && line.Has(Keys.Outcome, Outcomes.Error)
+        && (line.Has(Keys.Disk, target)
+            || new[] { target }.Concat(paths).Any(n => (line[Keys.Message] ?? "").Contains(n, StringComparison.Ordinal)));
+
     /// <summary>A per-disk step of <paramref name="op"/>.</summary>
     public static bool DiskStep(this LogLine line, string op, string disk, string action) =>
         line.Op == op && line.Has(Keys.Disk, disk) && line.Has(Keys.Action, action);

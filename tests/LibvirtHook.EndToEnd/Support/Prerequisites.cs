@@ -33,6 +33,13 @@ public static class Prerequisites
 
     public const string PrometheusClientParser = "/usr/lib/python3/dist-packages/prometheus_client/parser.py";
 
+    /// <summary>Debian's prometheus and prometheus-node-exporter (PrometheusSpecs run them on the host, on both legs).</summary>
+    public const string Prometheus = "/usr/bin/prometheus";
+
+    public const string Promtool = "/usr/bin/promtool";
+
+    public const string NodeExporter = "/usr/bin/prometheus-node-exporter";
+
     public static string NamespaceScript => Path.Combine(RepositoryRoot, "scripts", "libvirt-namespace.sh");
 
     public static void Check(LibvirtUnderTest libvirt)
@@ -67,6 +74,9 @@ public static class Prerequisites
         // MonitoringSpecs check metrics with a real Prometheus text parser, Debian's.
         if (!File.Exists(PrometheusClientParser))
             problems.Add("Debian's Prometheus text parser is not installed (apt-get install python3-prometheus-client)");
+
+        if (!File.Exists(Prometheus) || !File.Exists(Promtool) || !File.Exists(NodeExporter))
+            problems.Add("Debian's Prometheus server, promtool or node_exporter is not installed (apt-get install prometheus prometheus-node-exporter)");
 
         if (!File.Exists(HookBinary))
             problems.Add($"the AOT hook binary \"{HookBinary}\" does not exist (build it with ./test.sh, or set LIBVIRT_HOOK_BINARY)");

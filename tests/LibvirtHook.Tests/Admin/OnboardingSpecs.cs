@@ -92,6 +92,35 @@ public sealed class OnboardingSpecs : IDisposable
     }
 
     [Fact]
+    public void Validate_config_checks_a_file_not_yet_in_place_against_the_domain_whatever_its_owner_and_mode()
+    {
+        // Arrange: a configuration manager's temp file, group- and world-writable, outside the config directory.
+        var tools = FakeVirsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
+        var good = Path.Combine(_sandbox.Root, "good.json");
+        var bad = Path.Combine(_sandbox.Root, "bad.json");
+        File.WriteAllText(good, """{"disks": [{"target": "vda"}], "restart": {}}""");
+        File.WriteAllText(bad, """{"disks": [{"target": "vdz"}]}""");
+        File.SetUnixFileMode(good, (UnixFileMode)0b110_110_110);
+
+        // Act
+        var accepted = Run(tools, "validate", "--config", good, "kiosk");
+        var refused = Run(tools, "validate", "--config", bad, "kiosk");
+        var missing = Run(tools, "validate", "--config", Path.Combine(_sandbox.Root, "none.json"), "kiosk");
+        var withoutVm = Run(tools, "validate", "--config", good);
+
+        // Assert
+        accepted.Code.Should().Be(0, accepted.Output + accepted.Error);
+        accepted.Output.Should().Contain("OK: 1 VM config(s) checked, no problem found.");
+        refused.Code.Should().Be(ExitCodes.Failed);
+        refused.Output.Should().Contain("vdz");
+        missing.Code.Should().Be(ExitCodes.Failed);
+        missing.Output.Should().Contain("none.json\" does not exist; name the config file to check.");
+        withoutVm.Code.Should().Be(ExitCodes.Usage);
+        withoutVm.Error.Should().Contain("--config FILE checks one VM's config: name the VM too");
+        File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Enable_refuses_what_prepare_would_refuse_and_writes_nothing()
     {
         // Arrange
