@@ -11,8 +11,8 @@
 # /etc/libvirt/hooks/qemu.d/libvirt-hook, which libvirt >= 6.5 runs after it), the one binary,
 # /usr/local/sbin/libvirt-hook (a link to it: under that name it is the admin command),
 # /etc/logrotate.d/libvirt-hook, the systemd units /etc/systemd/system/libvirt-hook-metrics.{service,timer}
-# (installed disabled), and the directories /etc/libvirt/hooks/config (root, 0755)
-# and /var/log/libvirt/qemu. What it installed is listed in /etc/libvirt/hooks/.libvirt-hook-installed.
+# and libvirt-hook-refresh@.{service,timer} (installed disabled), and the directories
+# /etc/libvirt/hooks/config (root, 0755) and /var/log/libvirt/qemu. What it installed is listed in /etc/libvirt/hooks/.libvirt-hook-installed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -44,6 +44,11 @@ if [ "$uninstall" = yes ]; then
         systemctl disable --now libvirt-hook-metrics.timer 2>/dev/null || true
     fi
     rm -f "$DESTDIR/etc/systemd/system/timers.target.wants/libvirt-hook-metrics.timer"
+    # Refresh timers are enabled per VM (libvirt-hook-refresh@VM.timer): whichever are.
+    if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
+        systemctl stop 'libvirt-hook-refresh@*.timer' 2>/dev/null || true
+    fi
+    rm -f "$DESTDIR"/etc/systemd/system/timers.target.wants/libvirt-hook-refresh@*.timer
     for path in "${previous[@]}"; do
         if [ -e "$DESTDIR$path" ] || [ -L "$DESTDIR$path" ]; then
             rm -f "$DESTDIR$path"
@@ -110,7 +115,8 @@ echo "Installed $DESTDIR/usr/local/sbin/libvirt-hook -> $hook"
 put 0644 packaging/logrotate /etc/logrotate.d/libvirt-hook
 
 # The metrics timer is shipped disabled: node_exporter's textfile collector may not be there.
-units=(/etc/systemd/system/libvirt-hook-metrics.service /etc/systemd/system/libvirt-hook-metrics.timer)
+units=(/etc/systemd/system/libvirt-hook-metrics.service /etc/systemd/system/libvirt-hook-metrics.timer
+       /etc/systemd/system/libvirt-hook-refresh@.service /etc/systemd/system/libvirt-hook-refresh@.timer)
 for unit in "${units[@]}"; do
     put 0644 "contrib/systemd/$(basename "$unit")" "$unit"
 done
@@ -130,6 +136,7 @@ fi
 echo "Configs: $hooks/config/<domain>.json (see hooks-config-samples/). Log: $DESTDIR/var/log/libvirt/qemu/hooks.log"
 echo "Admin command: libvirt-hook --help"
 echo "Metrics for node_exporter every minute (disabled): systemctl enable --now libvirt-hook-metrics.timer"
+echo "A VM back to its base images every night (disabled): systemctl enable --now libvirt-hook-refresh@\$(systemd-escape VM).timer"
 if [ "$new_hook" = yes ]; then
     echo "The hook is new: libvirtd looks for hooks only when it starts, so $restart_hint."
 else

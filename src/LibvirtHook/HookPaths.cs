@@ -42,6 +42,9 @@ internal sealed record HookPaths
     /// <summary>Present while an admin holds the VM down (<c>libvirt-hook hold</c>).</summary>
     public string HoldFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".hold");
 
+    /// <summary>Locked by <c>libvirt-hook refresh</c> while it stops and starts the VM; the restart feature stands aside.</summary>
+    public string RefreshFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".refresh");
+
     public string DomainLogFile(string domain) => Path.Combine(DomainLogDirectory, domain + ".log");
 
     public string ManagedSaveFile(string domain) => Path.Combine(ManagedSaveDirectory, domain + ".save");

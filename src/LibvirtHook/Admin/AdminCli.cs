@@ -7,7 +7,7 @@ namespace LibvirtHook.Admin;
 
 /// <summary>
 /// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold,
-/// enable, disable, check, metrics.
+/// enable, disable, check, metrics, refresh.
 /// Exit codes: 0 done (or no problem found), 1 problems found or the command failed, 2 usage error.
 /// </summary>
 internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
@@ -37,6 +37,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         root.Subcommands.Add(DisableCommand());
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(MetricsCommand());
+        root.Subcommands.Add(RefreshCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -313,6 +314,62 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             }
 
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Option<TimeSpan> DurationOption(string name, TimeSpan value, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => value,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Duration.TryParse(text, out var duration))
+                return duration;
+            result.AddError($"{name} \"{text}\" is not a duration; use a number with s, m, h or d, such as 90s or 2m.");
+            return default;
+        },
+    };
+
+    private Command RefreshCommand()
+    {
+        var vms = new Argument<string[]>("VM") { Description = "The VMs to refresh.", Arity = ArgumentArity.ZeroOrMore };
+        var all = new Option<bool>("--all") { Description = "Every managed VM (those that are off stay off)." };
+        var timeout = DurationOption("--timeout", Refresh.RefreshRequest.DefaultTimeout, "How long the guest has to power off after the ACPI request before it is destroyed (default 120s).");
+        var stagger = DurationOption("--stagger", Refresh.RefreshRequest.DefaultStagger, "The least time between two VMs' starts (default 30s).");
+        var force = new Option<bool>("--force") { Description = "Refresh held VMs too." };
+        var command = new Command("refresh", """
+            Bring running VMs back to their base images now: ACPI shutdown (virsh shutdown), destroy if
+            the guest has not powered off within --timeout, then start it again, so every stateless disk
+            starts over from its base. The start happens whatever the VM's restart policy says and is not
+            counted by the crash-loop guard; the hook's own restart worker stands aside meanwhile. A held
+            VM is left alone unless --force; a VM that is shut off stays off. One line per VM, here and
+            in hooks.log (op=refresh). Exit 1 if any VM failed.
+            Examples:
+              libvirt-hook refresh kiosk
+              libvirt-hook refresh --all --timeout 5m --stagger 1m
+            (contrib/systemd/libvirt-hook-refresh@.timer runs the first one nightly, once enabled for a VM)
+            """) { vms, all, timeout, stagger, force };
+        command.SetAction(result =>
+        {
+            var names = result.GetValue(vms) ?? [];
+            if (names.Length > 0 == result.GetValue(all))
+            {
+                error.WriteLine("libvirt-hook: refresh needs VM names or --all (not both).");
+                error.WriteLine("Try: libvirt-hook refresh --help");
+                return ExitCodes.Usage;
+            }
+
+            var refresher = new Refresh.Refresher(paths, tools);
+            var uuids = new Tools.Virsh(tools).UuidsByName();
+            var request = new Refresh.RefreshRequest { Timeout = result.GetValue(timeout), Stagger = result.GetValue(stagger), Force = result.GetValue(force) };
+            var outcomes = refresher.Run(result.GetValue(all) ? refresher.ManagedVms(uuids) : names.Distinct().ToList(), uuids, request, (name, outcome) =>
+                (outcome.Failed ? error : output).WriteLine(outcome.Failed ? $"libvirt-hook: {UntrustedText.ForTerminal(Refresh.Refresher.Describe(name, outcome, request.Timeout))}" : UntrustedText.ForTerminal(Refresh.Refresher.Describe(name, outcome, request.Timeout))));
+            if (outcomes.Count == 0)
+                output.WriteLine("No managed VM to refresh.");
+            return outcomes.Any(o => o.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
         });
         return command;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LibvirtHook.Domain;
 using LibvirtHook.Hook;
+using LibvirtHook.Refresh;
 using LibvirtHook.Restart;
 using LibvirtHook.Stateless;
 
@@ -36,6 +37,9 @@ internal static class LogCatalog
         public const string DelaySeconds = "delay-s";
         public const string StartMs = "start-ms";
         public const string TotalMs = "total-ms";
+        public const string TimeoutSeconds = "timeout-s";
+        public const string StopMs = "stop-ms";
+        public const string DownMs = "down-ms";
         public const string Why = "why";
         public const string Warning = "warning";
         public const string Message = "message";
@@ -60,6 +64,9 @@ internal static class LogCatalog
 
     /// <summary>The op of the restart worker's one line per decision.</summary>
     public const string RestartOp = "restart";
+
+    /// <summary>The op of <c>libvirt-hook refresh</c>'s one line per VM.</summary>
+    public const string RefreshOp = "refresh";
 
     /// <summary>The op of the discard worker's lines, written only for a file it could not remove.</summary>
     public const string DiscardOp = "discard";
@@ -143,12 +150,45 @@ internal static class LogCatalog
         return Line(vm, RestartOp, fields);
     }
 
+    /// <summary>
+    /// Refresh's one line per VM: <c>outcome=started action=shutdown|destroyed-after-timeout timeout-s= stop-ms= down-ms= total-ms=</c>,
+    /// <c>outcome=not-started action=held|not-running why= total-ms=</c>, or <c>outcome=error [action= stop-ms=] ms= message=</c>.
+    /// </summary>
+    public static LogLine RefreshEnded(string vm, RefreshOutcome outcome, TimeSpan timeout)
+    {
+        var fields = new List<LogField> { new(Keys.Outcome, outcome.Failed ? Outcomes.Error : outcome.Started ? Outcomes.Started : Outcomes.NotStarted) };
+        if (outcome.Action is { } action)
+            fields.Add(new(Keys.Action, Name(action)));
+        if (outcome.Failed)
+        {
+            if (outcome.StopMs is { } stopped)
+                fields.Add(new(Keys.StopMs, Number(stopped)));
+            fields.Add(new(Keys.Ms, Number(outcome.TotalMs)));
+            fields.Add(new(Keys.Message, outcome.Why ?? ""));
+            return Line(vm, RefreshOp, fields);
+        }
+
+        if (outcome.Started)
+        {
+            fields.Add(new(Keys.TimeoutSeconds, Number((long)timeout.TotalSeconds)));
+            fields.Add(new(Keys.StopMs, Number(outcome.StopMs ?? 0)));
+            fields.Add(new(Keys.DownMs, Number(outcome.DownMs ?? 0)));
+        }
+        else
+        {
+            fields.Add(new(Keys.Why, outcome.Why ?? ""));
+        }
+
+        fields.Add(new(Keys.TotalMs, Number(outcome.TotalMs)));
+        return Line(vm, RefreshOp, fields);
+    }
+
     /// <summary>The restart worker gave up because the crash-loop guard said no.</summary>
     public static bool IsCrashLoopGiveUp(LogLine line) =>
         line.Op == RestartOp && line.Has(Keys.Outcome, Outcomes.NotStarted) && (line[Keys.Why]?.StartsWith(RestartPlanner.CrashLoopGuard, StringComparison.Ordinal) ?? false);
 
     /// <summary>The last line of a hook call (not a per-disk step, not a warning).</summary>
-    public static bool IsCallEnd(LogLine line) => line.Op != RestartOp && line[Keys.Outcome] is not null;
+    public static bool IsCallEnd(LogLine line) => line.Op is not (RestartOp or RefreshOp) && line[Keys.Outcome] is not null;
 
     public static string Name(HookAction action) => action switch
     {
@@ -172,6 +212,15 @@ internal static class LogCatalog
         DiskAction.Committed => "committed",
         DiskAction.KeptForRestore => "kept-for-restore",
         DiskAction.ResumedSavedOverlay => "resumed-saved-overlay",
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+
+    public static string Name(RefreshAction action) => action switch
+    {
+        RefreshAction.ShutDown => "shutdown",
+        RefreshAction.DestroyedAfterTimeout => "destroyed-after-timeout",
+        RefreshAction.LeftHeld => "held",
+        RefreshAction.NotRunning => "not-running",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

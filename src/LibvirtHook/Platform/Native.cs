@@ -18,6 +18,7 @@ internal static partial class Native
     public const int O_NOFOLLOW = 0x20000;
     public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
+    public const int LOCK_SH = 1;
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
     public const int AT_FDCWD = -100;

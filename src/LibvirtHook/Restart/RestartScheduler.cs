@@ -12,7 +12,10 @@ internal static class RestartScheduler
     {
         if (policy is null)
             return null;
-        var decision = new Holds(paths).IsHeld(domain) ? RestartDecision.No(Holds.Why(domain)) : RestartPlanner.AtRelease(policy, reason, trusted);
+        // The stop refresh asked for is refresh's to undo: a worker would start the VM a second time and count it.
+        var decision = Refresh.RefreshMarker.HeldBy(paths.RefreshFile(domain)) is { } refresh ? RestartDecision.No(refresh)
+            : new Holds(paths).IsHeld(domain) ? RestartDecision.No(Holds.Why(domain))
+            : RestartPlanner.AtRelease(policy, reason, trusted);
         if (!decision.Restart)
             return new RestartHandoff(decision, null);
         var launch = new WorkerLaunch { Domain = domain, Uuid = uuid, ReasonAtRelease = trusted ? reason : ShutoffReason.NotKnownYet };

@@ -78,6 +78,9 @@ internal sealed class RestartWorker(HookPaths paths, ToolPaths tools)
             return NotStarted(byReason.Why);
         if (new Holds(paths).IsHeld(launch.Domain))
             return NotStarted(Holds.Why(launch.Domain));
+        // A refresh that began after this worker was scheduled starts the VM itself.
+        if (Refresh.RefreshMarker.HeldBy(paths.RefreshFile(launch.Domain)) is { } refresh)
+            return NotStarted(refresh);
         if (HostState.IsShuttingDown(tools))
             return NotStarted("the host is shutting down");
         // After a delay someone may have started it; without one, libvirt said "shut off" a few

@@ -20,6 +20,14 @@ internal sealed class Virsh(ToolPaths tools)
     public void Start(string domain) =>
         ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "start", "--domain", domain], StartLimit);
 
+    /// <summary>Asks the guest to power off (ACPI by default) and returns at once; the guest may ignore it.</summary>
+    public void Shutdown(string domain) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "shutdown", "--domain", domain], QueryLimit);
+
+    /// <summary>Pulls the plug: returns once QEMU is gone and the release hook has run.</summary>
+    public void Destroy(string domain) =>
+        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "destroy", "--domain", domain], StartLimit);
+
     /// <summary>
     /// The persistent definition, the one the next start uses. With <paramref name="securityInfo"/>
     /// it keeps passwords (VNC, SPICE), so that defining it again loses nothing.

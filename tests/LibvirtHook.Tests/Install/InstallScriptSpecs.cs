@@ -46,7 +46,10 @@ public sealed class InstallScriptSpecs : IDisposable
         File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-metrics.service")).Should().Contain("ExecStart=/usr/local/sbin/libvirt-hook metrics --output ");
         File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-metrics.timer")).Should().Contain("OnUnitActiveSec=1min");
         File.GetUnixFileMode(Staged("/etc/systemd/system/libvirt-hook-metrics.timer")).Should().Be((UnixFileMode)0b110_100_100);
-        Directory.Exists(Staged("/etc/systemd/system/timers.target.wants")).Should().BeFalse("the timer ships disabled");
+        File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-refresh@.service")).Should().Contain("ExecStart=/usr/local/sbin/libvirt-hook refresh --timeout 120s -- \"%I\"").And.Contain("TimeoutStartSec=15min");
+        File.ReadAllText(Staged("/etc/systemd/system/libvirt-hook-refresh@.timer")).Should().Contain("OnCalendar=*-*-* 03:00").And.Contain("RandomizedDelaySec=1h");
+        File.GetUnixFileMode(Staged("/etc/systemd/system/libvirt-hook-refresh@.timer")).Should().Be((UnixFileMode)0b110_100_100);
+        Directory.Exists(Staged("/etc/systemd/system/timers.target.wants")).Should().BeFalse("the timers ship disabled");
         Directory.Exists(Staged("/var/log/libvirt/qemu")).Should().BeTrue();
         Directory.Exists(Staged("/etc/libvirt/hooks/qemu.d")).Should().BeFalse();
         result.StandardOutput.Should().Contain($"Installed {Stage}/etc/libvirt/hooks/qemu").And.Contain("The hook is new: libvirtd looks for hooks only when it starts");
@@ -89,6 +92,9 @@ public sealed class InstallScriptSpecs : IDisposable
         Install();
         File.WriteAllText(Staged("/etc/libvirt/hooks/config/kiosk.json"), "{}");
         File.WriteAllText(Staged("/var/log/libvirt/qemu/hooks.log"), "a line\n");
+        // What systemctl enable libvirt-hook-refresh@kiosk.timer leaves.
+        Directory.CreateDirectory(Staged("/etc/systemd/system/timers.target.wants"));
+        File.CreateSymbolicLink(Staged("/etc/systemd/system/timers.target.wants/libvirt-hook-refresh@kiosk.timer"), "/etc/systemd/system/libvirt-hook-refresh@.timer");
 
         // Act
         var result = Install("--uninstall");

@@ -60,6 +60,26 @@ public sealed class LogLineSpecs
         LogCatalog.IsCallEnd(restarted).Should().BeFalse();
     }
 
+    [Fact]
+    public void A_refresh_line_says_what_refresh_did_and_is_not_taken_for_a_hook_call()
+    {
+        var started = LogCatalog.RefreshEnded("vm", new LibvirtHook.Refresh.RefreshOutcome
+        {
+            Action = LibvirtHook.Refresh.RefreshAction.DestroyedAfterTimeout, Started = true, StopMs = 5012, DownMs = 431, TotalMs = 5490,
+        }, TimeSpan.FromSeconds(5));
+        var held = LogCatalog.RefreshEnded("vm", new LibvirtHook.Refresh.RefreshOutcome
+        {
+            Action = LibvirtHook.Refresh.RefreshAction.LeftHeld, Why = "held", TotalMs = 3,
+        }, TimeSpan.FromSeconds(120));
+        var failed = LogCatalog.RefreshEnded("vm", new LibvirtHook.Refresh.RefreshOutcome { Failed = true, Why = "no domain", TotalMs = 2 }, TimeSpan.FromSeconds(120));
+
+        started.Summary().Should().EndWith("op=refresh outcome=started action=destroyed-after-timeout timeout-s=5 stop-ms=5012 down-ms=431 total-ms=5490");
+        held.Summary().Should().EndWith("op=refresh outcome=not-started action=held why=\"held\" total-ms=3");
+        failed.Summary().Should().EndWith("op=refresh outcome=error ms=2 message=\"no domain\"");
+        new[] { started, held, failed }.Should().AllSatisfy(l => LogCatalog.IsCallEnd(l).Should().BeFalse());
+        LibvirtHook.Admin.LogJson.Write(started).Should().EndWith("\"op\":\"refresh\",\"outcome\":\"started\",\"action\":\"destroyed-after-timeout\",\"timeout-s\":5,\"stop-ms\":5012,\"down-ms\":431,\"total-ms\":5490}");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not a log line")]
