@@ -21,6 +21,12 @@ internal sealed record HookPaths
 
     public required string DomainLogDirectory { get; init; }
 
+    /// <summary>
+    /// Where libvirt keeps managed-save images (<c>virsh managedsave</c>): the evidence that backs a
+    /// "saved" in the domain log (see <see cref="Hook.ReleaseReason"/>).
+    /// </summary>
+    public string ManagedSaveDirectory { get; init; } = "/var/lib/libvirt/qemu/save";
+
     /// <summary>The admin-facing file keeps the domain name verbatim: that is what admins type.</summary>
     public string ConfigFile(string domain) => Path.Combine(ConfigDirectory, domain + ".json");
 
@@ -40,4 +46,6 @@ internal sealed record HookPaths
     public string RefreshFile(string domain) => Path.Combine(StateDirectory, FileNames.Escape(domain) + ".refresh");
 
     public string DomainLogFile(string domain) => Path.Combine(DomainLogDirectory, domain + ".log");
+
+    public string ManagedSaveFile(string domain) => Path.Combine(ManagedSaveDirectory, domain + ".save");
 }

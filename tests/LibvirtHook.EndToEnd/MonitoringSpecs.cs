@@ -173,6 +173,33 @@ public sealed class MonitoringSpecs(PrivateLibvirt libvirt) : IDisposable
         }
     }
 
+    [Fact]
+    public void A_vm_named_with_a_pipe_cannot_add_performance_data_or_lines_to_check()
+    {
+        // Arrange: libvirt accepts | and ; in a name (not control characters); one cycle puts the
+        // name into hooks.log too.
+        const string name = "e2e-kiosk|evil=1;2;3";
+        var vm = _vms.Create(name, GuestEnding.Halt, """{"disks": [{"target": "hda"}], "restart": {}}""");
+        libvirt.Admin("hold", name).ExitCode.Should().Be(0);
+        libvirt.Virsh("start", "--domain", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(vm.Serial) == 1, "the boot");
+        libvirt.Virsh("destroy", "--domain", name);
+        libvirt.WaitForReleases(name, 1);
+
+        // Act
+        var check = libvirt.Admin("check", name);
+        var log = libvirt.Admin("log", name);
+
+        // Assert: Nagios reads everything after the first | as performance data.
+        check.ExitCode.Should().Be(1, check.StandardOutput);
+        check.StandardOutput.Should().Be(
+            "LIBVIRT-HOOK WARNING - \"e2e-kiosk\\x7cevil=1;2;3\" is held: it is not restarted automatically until libvirt-hook unhold."
+            + " | managed_vms=1;;;0 vms_on_overlays=0;;;0 overlay_bytes=0B;;;0 restarts_in_window=0;;;0\n"
+            + "WARNING: \"e2e-kiosk\\x7cevil=1;2;3\" is held: it is not restarted automatically until libvirt-hook unhold.\n");
+        log.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().NotBeEmpty()
+            .And.AllSatisfy(l => l.Should().Contain($" vm=\"{name}\" op="));
+    }
+
     /// <summary>A sample as Debian's python3-prometheus-client parses it (the real parser, not ours).</summary>
     private sealed record Sample(string Name, string? Vm, string? Disk, double Value);
 

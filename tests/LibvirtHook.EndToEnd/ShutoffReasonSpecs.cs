@@ -131,9 +131,51 @@ public sealed class ShutoffReasonSpecs(PrivateLibvirt libvirt) : IDisposable
         }
         else
         {
+            // Issue 15: the log (QEMU's stderr too) only hands the question to the worker, which
+            // asks libvirt: "destroyed", so the VM stays off.
             log.Should().Contain(l => Released(l, "crashed", "domain-log") && l.Has(Keys.Restart, RestartValues.Scheduled));
-            PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, l => l.Restarted(Outcomes.Started) && l.Has(Keys.Reason, "crashed")) == 1, "the restart the lie asked for");
+            PrivateLibvirt.WaitFor(() => libvirt.CountLogLines(name, l => l.Restarted()) == 1, "the restart worker's verdict");
+            libvirt.LogLines(name).Should().Contain(l => l.Restarted(Outcomes.NotStarted) && l.Has(Keys.Reason, "destroyed"));
+            libvirt.DomainState(name).Should().Be("shut off");
         }
+    }
+
+    [Fact]
+    public void A_saved_that_qemu_writes_into_the_domain_log_keeps_no_overlay_and_the_next_boot_sees_the_base()
+    {
+        // Arrange: the domain log is QEMU's stderr; a QEMU that writes the last "shutting down"
+        // line claims a managed save that never happened (simulated: the log is made to end so).
+        const string name = "e2e-reason-forged-saved";
+        var vm = _vms.Create(name, GuestEnding.Halt, """{"disks": [{"target": "hda"}]}""");
+        var original = Hash(vm.Image);
+        libvirt.Virsh("start", "--domain", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(vm.Serial) == 1, "the first boot");
+        var lie = Path.Combine(vm.Directory, "forged.log");
+        File.WriteAllText(lie, "2026-12-01 10:00:00.000+0000: shutting down, reason=saved\n");
+        var domainLog = $"/var/log/libvirt/qemu/{name}.log";
+        libvirt.InNamespace("mount", "--bind", "-o", "ro", lie, domainLog);
+        try
+        {
+            // Act
+            libvirt.Virsh("destroy", "--domain", name);
+            libvirt.WaitForReleases(name, 1);
+        }
+        finally
+        {
+            libvirt.InNamespace("umount", domainLog);
+        }
+
+        libvirt.Virsh("start", "--domain", name);
+        PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(vm.Serial) == 2, "the second boot");
+        libvirt.Virsh("destroy", "--domain", name);
+        libvirt.WaitForReleases(name, 2);
+
+        // Assert
+        var firstRelease = libvirt.LogLines(name).First(l => l.Ended("release", Outcomes.Ok));
+        firstRelease.Has(Keys.Action, "released").Should().BeTrue(firstRelease.ToString());
+        firstRelease[Keys.ReasonFrom].Should().Be(libvirt.PassesShutoffReason ? "argument" : "domain-log-not-believed");
+        TinyGuest.ReadSerial(vm.Serial).Should().Equal([new BootRecord(0x80, 0), new BootRecord(0x80, 0)], "the second boot starts from the base, not from the first boot's overlay");
+        Hash(vm.Image).Should().Be(original);
     }
 
     /// <summary>Takes restart out of the config, stops the VM if it runs, and waits for the last worker and release.</summary>

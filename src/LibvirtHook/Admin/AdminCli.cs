@@ -43,7 +43,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
-                error.WriteLine($"libvirt-hook: {parseError.Message}");
+                error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal(parseError.Message)}");
             error.WriteLine("Try: libvirt-hook --help");
             // A monitoring system reads any other exit code as a state of what it watches.
             return parsed.CommandResult.Command.Name == "check" ? (int)CheckState.Unknown : ExitCodes.Usage;
@@ -56,12 +56,12 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         catch (RefusedException e)
         {
             foreach (var problem in e.Problems)
-                error.WriteLine($"libvirt-hook: {problem}");
+                error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal(problem)}");
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"libvirt-hook: {e.Message}");
+            error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal(e.Message)}");
             return ExitCodes.Failed;
         }
     }
@@ -85,7 +85,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             var names = only is null ? report.ManagedVms() : [only];
             if (only is not null && !report.ManagedVms().Contains(only))
             {
-                error.WriteLine($"libvirt-hook: \"{only}\" is not managed: there is no \"{paths.ConfigFile(only)}\".");
+                error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal($"\"{only}\" is not managed: there is no \"{paths.ConfigFile(only)}\".")}");
                 return ExitCodes.Failed;
             }
 
@@ -124,9 +124,9 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             var findings = names.Select(n => validator.Validate(n, result.GetValue(candidate))).ToList();
             var problems = findings.SelectMany(f => f.Problems).ToList();
             foreach (var problem in problems)
-                output.WriteLine(problem);
+                output.WriteLine(UntrustedText.ForTerminal(problem));
             foreach (var warning in findings.SelectMany(f => f.Warnings))
-                output.WriteLine($"Warning: {warning}");
+                output.WriteLine($"Warning: {UntrustedText.ForTerminal(warning)}");
             if (problems.Count == 0)
                 output.WriteLine($"OK: {names.Count} VM config(s) checked, no problem found.");
             return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -160,7 +160,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             }
 
             ConfigFile.SetOneShotCommit(path, targets, true);
-            output.WriteLine($"one-shot-commit set for {string.Join(", ", targets)} of \"{name}\": the session running now (or the next one) is committed when the VM stops.");
+            output.WriteLine(UntrustedText.ForTerminal($"one-shot-commit set for {string.Join(", ", targets)} of \"{name}\": the session running now (or the next one) is committed when the VM stops."));
             return ExitCodes.Ok;
         });
         return command;
@@ -195,7 +195,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
                 Force = result.GetValue(force),
             });
             foreach (var line in lines)
-                output.WriteLine(line);
+                output.WriteLine(UntrustedText.ForTerminal(line));
             return ExitCodes.Ok;
         });
         return command;
@@ -213,7 +213,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         command.SetAction(result =>
         {
             foreach (var line in new Onboarding(paths, tools).Disable(result.GetValue(vm)!))
-                output.WriteLine(line);
+                output.WriteLine(UntrustedText.ForTerminal(line));
             return ExitCodes.Ok;
         });
         return command;
@@ -277,7 +277,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             }
             catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
             {
-                output.WriteLine($"LIBVIRT-HOOK UNKNOWN - {e.Message}");
+                output.WriteLine(CheckResult.StatusLine(CheckState.Unknown, e.Message));
                 return (int)CheckState.Unknown;
             }
         });
@@ -305,7 +305,8 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             if (result.GetValue(file) is { } path)
             {
                 // The collector may read at any moment: it must see the old file or the new one.
-                Platform.FileSystem.WriteAtomically(path, text, newFilePermissions: 0b110_100_100);
+                // Through the directory's descriptor, exclusively, under a name nobody can guess (FileReplacement).
+                Platform.FileReplacement.Replace(path, System.Text.Encoding.UTF8.GetBytes(text), 0b110_100_100, keepExisting: true);
             }
             else
             {
@@ -365,7 +366,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             var uuids = new Tools.Virsh(tools).UuidsByName();
             var request = new Refresh.RefreshRequest { Timeout = result.GetValue(timeout), Stagger = result.GetValue(stagger), Force = result.GetValue(force) };
             var outcomes = refresher.Run(result.GetValue(all) ? refresher.ManagedVms(uuids) : names.Distinct().ToList(), uuids, request, (name, outcome) =>
-                (outcome.Failed ? error : output).WriteLine(outcome.Failed ? $"libvirt-hook: {Refresh.Refresher.Describe(name, outcome, request.Timeout)}" : Refresh.Refresher.Describe(name, outcome, request.Timeout)));
+                (outcome.Failed ? error : output).WriteLine(outcome.Failed ? $"libvirt-hook: {UntrustedText.ForTerminal(Refresh.Refresher.Describe(name, outcome, request.Timeout))}" : UntrustedText.ForTerminal(Refresh.Refresher.Describe(name, outcome, request.Timeout))));
             if (outcomes.Count == 0)
                 output.WriteLine("No managed VM to refresh.");
             return outcomes.Any(o => o.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
@@ -394,11 +395,11 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             if (hold)
             {
                 holds.Hold(domain);
-                output.WriteLine($"\"{domain}\" is held: it is not restarted automatically until: libvirt-hook unhold {domain}");
+                output.WriteLine(UntrustedText.ForTerminal($"\"{domain}\" is held: it is not restarted automatically until: libvirt-hook unhold {domain}"));
             }
             else
             {
-                output.WriteLine(holds.Unhold(domain) ? $"\"{domain}\" is no longer held." : $"\"{domain}\" was not held.");
+                output.WriteLine(UntrustedText.ForTerminal(holds.Unhold(domain) ? $"\"{domain}\" is no longer held." : $"\"{domain}\" was not held."));
             }
 
             return ExitCodes.Ok;
@@ -425,7 +426,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             {
                 if (!Duration.TryParse(text, out var window))
                 {
-                    error.WriteLine($"libvirt-hook: --since \"{text}\" is not a duration; use for example 90s, 30m, 1h or 2d.");
+                    error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal($"--since \"{text}\" is not a duration; use for example 90s, 30m, 1h or 2d.")}");
                     return ExitCodes.Usage;
                 }
 
@@ -434,6 +435,8 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
 
             var only = result.GetValue(vm);
             var reader = new Logging.HookLogReader(paths.LogFile);
+            // The text form is the log's own format, which escapes control characters in every value
+            // (LogCatalog.Quote), however the line got into the file; JSON escapes them too.
             foreach (var line in (from is { } after ? reader.Since(after) : reader.Tail()).Where(l => only is null || l.Vm == only))
                 output.WriteLine(result.GetValue(json) ? LogJson.Write(line) : line.ToString());
             return ExitCodes.Ok;

@@ -12,8 +12,17 @@ internal sealed record CheckResult
 
     public required string Summary { get; init; }
 
-    /// <summary>One status line with the performance data after <c>|</c>, then one line per finding.</summary>
+    /// <summary>
+    /// One status line with the performance data after <c>|</c>, then one line per finding. Summary
+    /// and findings quote names and messages others chose, so they pass through
+    /// <see cref="UntrustedText.ForPluginLine"/>: a VM named <c>a|b=1</c> cannot add perfdata or lines.
+    /// The performance data's labels are this type's own words.
+    /// </summary>
     public string Render() =>
-        $"LIBVIRT-HOOK {State.ToString().ToUpperInvariant()} - {Summary} | {PerformanceData}\n"
-        + string.Concat(Findings.Select(f => $"{f.State.ToString().ToUpperInvariant()}: {f.Text}\n"));
+        $"{StatusLine(State, Summary)} | {PerformanceData}\n"
+        + string.Concat(Findings.Select(f => $"{f.State.ToString().ToUpperInvariant()}: {UntrustedText.ForPluginLine(f.Text)}\n"));
+
+    /// <summary>The status line without performance data (also check's line when it cannot look at all).</summary>
+    public static string StatusLine(CheckState state, string summary) =>
+        $"LIBVIRT-HOOK {state.ToString().ToUpperInvariant()} - {UntrustedText.ForPluginLine(summary)}";
 }

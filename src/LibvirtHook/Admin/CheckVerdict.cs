@@ -34,6 +34,8 @@ internal static class CheckVerdict
             {
                 foreach (var stray in disk.Strays)
                     findings.Add(new(CheckState.Critical, $"\"{vm.Name}\" disk {disk.Target}: \"{stray}\" exists but the hook has no journal for it; prepare refuses to start the VM until you check it and remove it."));
+                foreach (var odd in disk.NotRegularFiles)
+                    findings.Add(new(CheckState.Critical, $"\"{vm.Name}\" disk {disk.Target}: {odd}"));
                 if (disk.LeftoverDiscard is { } leftover)
                 {
                     findings.Add(new(CheckState.Warning,

@@ -14,7 +14,10 @@ internal static class ConfigWriter
 
     public static string BackupPath(string path) => path + ".bak";
 
-    /// <summary>Refuses a config directory the hook would refuse to read from; creates it (root, 0755) when missing.</summary>
+    /// <summary>
+    /// Refuses a config directory the hook would refuse to read from (the same rule,
+    /// <see cref="ConfigTrust"/>: root's, down from /); creates it (root, 0755) when missing.
+    /// </summary>
     public static void CheckDirectory(string directory)
     {
         if (!Directory.Exists(directory))
@@ -23,11 +26,14 @@ internal static class ConfigWriter
             Native.Chown(directory, 0, 0);
         }
 
-        var status = FileSystem.Stat(directory, followSymlinks: true);
-        if (status.Owner != 0)
-            throw new ConfigException($"Config directory \"{directory}\" is owned by uid {status.Owner}, not root, so the hook would refuse every config in it; run: chown root \"{directory}\".");
-        if ((status.Permissions & 0b000_010_010) != 0)
-            throw new ConfigException($"Config directory \"{directory}\" is writable by group or others (mode {Convert.ToString(status.Permissions, 8)}), so the hook would refuse every config in it; run: chmod go-w \"{directory}\".");
+        try
+        {
+            ConfigTrust.CheckDirectories(directory, null);
+        }
+        catch (ConfigException e)
+        {
+            throw new ConfigException($"{e.Message} Until then the hook would refuse every config in it.");
+        }
     }
 
     /// <returns>The backup of the file it replaced, or null when there was none.</returns>
@@ -37,30 +43,11 @@ internal static class ConfigWriter
         if (File.Exists(path))
         {
             backup = BackupPath(path);
-            File.Copy(path, backup, overwrite: true);
-            FileSystem.SyncFile(backup);
+            FileReplacement.Replace(backup, File.ReadAllBytes(path), Mode, owner: (0, 0));
         }
 
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var stream = new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = (UnixFileMode)Mode }))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(content));
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.SetUnixFileMode(temp, (UnixFileMode)Mode);
-            if (Native.Chown(temp, 0, 0) != 0)
-                throw new IOException($"Cannot make \"{temp}\" owned by root: {Native.LastError()}; run libvirt-hook as root.");
-            FileSystem.Rename(temp, path);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-
+        // A link at the config's name is replaced, never written through.
+        FileReplacement.Replace(path, Encoding.UTF8.GetBytes(content), Mode, owner: (0, 0));
         return backup;
     }
 

@@ -23,6 +23,12 @@ internal sealed record DiskHealth
     /// <summary><c>.stateless-base</c> or <c>.stateless-new</c> files the journal does not account for.</summary>
     public IReadOnlyList<string> Strays { get; init; } = [];
 
+    /// <summary>
+    /// Sentences about names the hook expects to be plain files (the image, its
+    /// <c>.stateless-discard</c>) that are something else, a FIFO say: never opened for reading, reported.
+    /// </summary>
+    public IReadOnlyList<string> NotRegularFiles { get; init; } = [];
+
     /// <summary>A thrown-away overlay the discard worker has not removed long after its release.</summary>
     public LeftoverDiscard? LeftoverDiscard { get; init; }
 }

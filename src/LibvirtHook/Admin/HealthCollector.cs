@@ -112,8 +112,33 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
             disks.Add(Disk(disk.Target, image, false, strays, filesystems));
         }
 
-        return disks.Select(d => d with { LeftoverDiscard = FindLeftoverDiscard(d.Image, now) }).ToList();
+        return disks.Select(d => d with
+        {
+            LeftoverDiscard = FindLeftoverDiscard(d.Image, now),
+            NotRegularFiles = [.. d.NotRegularFiles, .. NotRegularDiscard(d.Image)],
+        }).ToList();
     }
+
+    /// <summary>Only the hook makes <c>.stateless-discard</c> names, and only as regular files (lstat: a link is not followed).</summary>
+    private static IEnumerable<string> NotRegularDiscard(string? image)
+    {
+        if (image is null)
+            yield break;
+        var path = OverlayDiscards.NameFor(image);
+        var status = FileSystem.Stat(path);
+        if (status.Exists && status.Kind != FileKind.Regular)
+        {
+            yield return $"\"{path}\" is {KindName(status)}, not an overlay the hook threw away (the hook only ever makes regular files there, and its discard worker leaves anything else alone); someone else put it there: find out who, then remove it.";
+        }
+    }
+
+    private static string KindName(FileStatus status) => status.Kind switch
+    {
+        FileKind.Directory => "a directory",
+        FileKind.SymbolicLink => "a symbolic link",
+        FileKind.BlockDevice => "a block device",
+        _ => "not a regular file (a FIFO, a socket or a character device)",
+    };
 
     private static LeftoverDiscard? FindLeftoverDiscard(string? image, DateTimeOffset now)
     {
@@ -130,7 +155,23 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
     {
         if (image is null)
             return new DiskHealth { Target = target, Strays = strays };
-        var status = FileSystem.Stat(image, followSymlinks: true);
+        // Opened once, without blocking, and judged by the descriptor: a FIFO planted at the
+        // image's path must not hang a monitoring run, and is reported instead of read.
+        OpenedFile? opened = null;
+        string? notRegular = null;
+        try
+        {
+            opened = OpenedFile.Open(image, followSymlinks: true);
+            if (opened is { IsRegular: false })
+                notRegular = $"image \"{image}\" is {opened.KindName}, not a regular file; prepare refuses to start the VM on it: put the disk's image back.";
+        }
+        catch (IOException e)
+        {
+            notRegular = $"image \"{image}\" cannot be opened: {e.Message}";
+        }
+
+        using var file = opened;
+        var status = file is { IsRegular: true } ? file.Status : new FileStatus { Kind = FileKind.Missing };
         var directory = Path.GetDirectoryName(image) ?? "/";
         if (!filesystems.TryGetValue(directory, out var space))
         {
@@ -154,10 +195,11 @@ internal sealed class HealthCollector(HookPaths paths, ToolPaths tools)
             OnOverlay = onOverlay && status.Exists,
             OverlayBytes = onOverlay && status.Exists ? (long)status.Size : null,
             // A base may be raw, whose size is its file's; an overlay is always qcow2.
-            VirtualBytes = status.Exists ? Qcow2Header.VirtualSize(image) ?? (onOverlay ? null : (long)status.Size) : null,
+            VirtualBytes = file is { IsRegular: true } ? Qcow2Header.VirtualSize(file) ?? (onOverlay ? null : (long)status.Size) : null,
             FilesystemAvailableBytes = space.Available,
             FilesystemSizeBytes = space.Size,
             Strays = strays,
+            NotRegularFiles = notRegular is null ? [] : [notRegular],
         };
     }
 

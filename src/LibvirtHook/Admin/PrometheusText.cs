@@ -47,6 +47,8 @@ internal static class PrometheusText
             disks.Where(x => x.Disk.VirtualBytes is not null).Select(x => (Disk(x.Vm, x.Disk), (double)x.Disk.VirtualBytes!.Value)));
         Family(text, "libvirt_hook_disk_stray_files", ".stateless-base or .stateless-new files beside the image without a journal: prepare refuses to start the VM.",
             disks.Select(x => (Disk(x.Vm, x.Disk), (double)x.Disk.Strays.Count)));
+        Family(text, "libvirt_hook_disk_not_regular_files", "Names the hook expects to be plain files (the image, its .stateless-discard) that are something else, a FIFO say; check names them.",
+            disks.Select(x => (Disk(x.Vm, x.Disk), (double)x.Disk.NotRegularFiles.Count)));
         Family(text, "libvirt_hook_disk_discard_leftover_bytes", "Space taken by a thrown-away overlay (.stateless-discard) still there a minute after its release; 0 when there is none.",
             disks.Select(x => (Disk(x.Vm, x.Disk), (double)(x.Disk.LeftoverDiscard?.AllocatedBytes ?? 0))));
         Family(text, "libvirt_hook_filesystem_avail_bytes", "Space available to root on the filesystem holding the disk's image and overlay.",

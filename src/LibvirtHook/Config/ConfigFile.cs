@@ -9,19 +9,11 @@ internal static class ConfigFile
     public const int MaxBytes = 1024 * 1024;
 
     /// <summary>Loads the file, or returns null when there is none (the VM is not managed).</summary>
+    /// <exception cref="ConfigException">It does not parse, or others could have written it (<see cref="ConfigTrust"/>).</exception>
     public static VmConfig? Load(string path)
     {
-        var status = FileSystem.Stat(path, followSymlinks: true);
-        if (!status.Exists)
-            return null;
-        if (status.Kind != FileKind.Regular)
-            throw new ConfigException($"Config \"{path}\" is not a regular file; make it one or remove it.");
-        CheckTrusted(path, status, "file");
-        CheckTrusted(Path.GetDirectoryName(path)!, FileSystem.Stat(Path.GetDirectoryName(path)!, followSymlinks: true), "directory");
-        if (status.Size > MaxBytes)
-            throw new ConfigException($"Config \"{path}\" is {status.Size} bytes, more than the {MaxBytes} a config may have; it should be a few lines of JSON.");
-
-        return ConfigParser.Parse(File.ReadAllText(path), path);
+        using var file = ConfigTrust.Open(path, MaxBytes);
+        return file is null ? null : ConfigParser.Parse(ReadText(file), path);
     }
 
     /// <summary>
@@ -30,12 +22,24 @@ internal static class ConfigFile
     /// </summary>
     public static VmConfig LoadCandidate(string path)
     {
-        var status = FileSystem.Stat(path, followSymlinks: true);
-        if (status.Kind != FileKind.Regular)
-            throw new ConfigException($"Config \"{path}\" {(status.Exists ? "is not a regular file" : "does not exist")}; name the config file to check.");
-        if (status.Size > MaxBytes)
-            throw new ConfigException($"Config \"{path}\" is {status.Size} bytes, more than the {MaxBytes} a config may have; it should be a few lines of JSON.");
-        return ConfigParser.Parse(File.ReadAllText(path), path);
+        // Opened once without blocking and read from that descriptor, like the real one: a FIFO
+        // must not hang validate.
+        OpenedFile? opened;
+        try
+        {
+            opened = OpenedFile.Open(path, followSymlinks: true);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"Config \"{path}\" cannot be opened: {e.Message}");
+        }
+
+        using var file = opened;
+        if (file is not { IsRegular: true })
+            throw new ConfigException($"Config \"{path}\" {(file is null ? "does not exist" : $"is {file.KindName}, not a regular file")}; name the config file to check.");
+        if ((long)file.Status.Size > MaxBytes)
+            throw new ConfigException($"Config \"{path}\" is {file.Status.Size} bytes, more than the {MaxBytes} a config may have; it should be a few lines of JSON.");
+        return ConfigParser.Parse(ReadText(file), path);
     }
 
     /// <summary>
@@ -47,22 +51,26 @@ internal static class ConfigFile
     /// <summary>Sets <c>one-shot-commit</c> for the given disks, keeping every other byte of the file; atomic.</summary>
     public static void SetOneShotCommit(string path, IReadOnlyCollection<string> targets, bool value)
     {
-        var edited = OneShotCommitEditor.Set(File.ReadAllText(path), targets, value);
+        string text;
+        using (var file = ConfigTrust.Open(path, MaxBytes) ?? throw new ConfigException($"Config \"{path}\" does not exist (any more)."))
+            text = ReadText(file);
+        var edited = OneShotCommitEditor.Set(text, targets, value);
         if (edited is null)
             return;
         ConfigParser.Parse(edited, path); // never write a file the hook itself would refuse
-        FileSystem.WriteAtomically(path, edited);
+        // Keeps the mode and owner of a plain file; a link at the name becomes a root-owned 0644 file.
+        FileReplacement.Replace(path, System.Text.Encoding.UTF8.GetBytes(edited), 0b110_100_100, owner: (0, 0), keepExisting: true);
     }
 
-    // Like sshd's StrictModes: whoever can write the config decides which images a root process renames.
-    private static void CheckTrusted(string path, FileStatus status, string what)
+    private static string ReadText(OpenedFile file)
     {
-        if (status.Owner != 0)
-            throw new ConfigException($"Config {what} \"{path}\" is owned by uid {status.Owner}, not root; run: chown root \"{path}\".");
-        if ((status.Permissions & 0b000_010_010) != 0)
+        try
         {
-            throw new ConfigException(
-                $"Config {what} \"{path}\" is writable by group or others (mode {Convert.ToString(status.Permissions, 8)}); run: chmod go-w \"{path}\".");
+            return file.ReadAllText(MaxBytes);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"Config \"{file.Path}\" cannot be read: {e.Message}");
         }
     }
 }

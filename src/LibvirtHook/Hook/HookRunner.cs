@@ -50,7 +50,8 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
         catch (Exception e) when (e is LibvirtHookException or IOException or UnauthorizedAccessException)
         {
             log.Write(LogCatalog.CallFailed(call.Domain, call.Operation, e.Message, watch.ElapsedMilliseconds));
-            stderr.WriteLine($"libvirt-hook: {e.Message}");
+            // libvirt shows this line in the error virsh start prints, on the admin's terminal.
+            stderr.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal(e.Message)}");
             return ExitCodes.Failed;
         }
     }
@@ -78,7 +79,13 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
 
             case "release":
             {
-                var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain));
+                var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain), paths.ManagedSaveFile(call.Domain));
+                if (reason.Source == ReasonSource.DomainLogNotBelieved)
+                {
+                    log.Warning(null,
+                        $"The domain log says the VM was saved, but libvirt has no managed-save image \"{paths.ManagedSaveFile(call.Domain)}\"; QEMU writes that log too, so its overlays are discarded as at any other stop.");
+                }
+
                 if (reason.Reason == ShutoffReason.Saved)
                 {
                     disks.KeepForRestore();
@@ -100,7 +107,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 }
 
                 var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
-                var restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason);
+                var restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart);
                 if (failure is not null)
                     throw failure;
                 return new CallOutcome { Action = HookAction.Released, Reason = reason, Restart = restart };

@@ -228,6 +228,8 @@ internal static class LogCatalog
     {
         ReasonSource.Argument => "argument",
         ReasonSource.DomainLog => "domain-log",
+        ReasonSource.DomainLogNotBelieved => "domain-log-not-believed",
+        ReasonSource.ManagedSaveImage => "managed-save-image",
         ReasonSource.None => "none",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
     };
@@ -236,15 +238,21 @@ internal static class LogCatalog
     public static string Quote(string value)
     {
         var builder = new StringBuilder("\"");
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                builder.Append(c).Append(value[++i]);
+                continue;
+            }
+
             builder.Append(c switch
             {
                 '"' => "\\\"",
                 '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                _ => c.ToString(),
+                // ESC, newlines and their kin never reach the file raw: `tail hooks.log` is read on terminals.
+                _ => UntrustedText.EscapeControl(c) ?? c.ToString(),
             });
         }
 
@@ -253,7 +261,7 @@ internal static class LogCatalog
 
     /// <summary>A value as written after <c>key=</c>: bare when it is one plain word, quoted otherwise.</summary>
     public static string Value(string key, string value) =>
-        AlwaysQuoted.Contains(key) || value.Length == 0 || value.Any(c => c is ' ' or '"' or '\\' or '=' || char.IsControl(c))
+        AlwaysQuoted.Contains(key) || value.Length == 0 || value.Any(c => c is ' ' or '"' or '\\' or '=' || UntrustedText.EscapeControl(c) is not null)
             ? Quote(value)
             : value;
 

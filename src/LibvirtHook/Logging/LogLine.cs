@@ -120,7 +120,16 @@ public sealed record LogLine
                     if (c == '\\' && _at < text.Length)
                     {
                         var escaped = text[_at++];
-                        builder.Append(escaped switch { 'n' => '\n', 'r' => '\r', _ => escaped });
+                        var digits = escaped switch { 'x' => 2, 'u' => 4, _ => 0 };
+                        if (digits > 0 && _at + digits <= text.Length
+                            && int.TryParse(text.AsSpan(_at, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+                        {
+                            builder.Append((char)code);
+                            _at += digits;
+                            continue;
+                        }
+
+                        builder.Append(escaped switch { 'n' => '\n', 'r' => '\r', 't' => '\t', _ => escaped });
                         continue;
                     }
 

@@ -9,9 +9,11 @@ namespace LibvirtHook.Platform;
 internal static partial class Native
 {
     public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
     public const int O_RDWR = 2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
+    public const int O_NOCTTY = 0x100;
     public const int O_NONBLOCK = 0x800;
     public const int O_NOFOLLOW = 0x20000;
     public const int O_DIRECTORY = 0x10000;
@@ -48,6 +50,9 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ReadLink(string path, byte[] buffer, nint size);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -13,10 +13,19 @@ internal static class RestartPlanner
     /// The hook's decision at release. A reason not known yet (libvirt before 10.5 without its log
     /// line) is handed to the worker, which asks libvirt once the domain is off.
     /// </summary>
-    public static RestartDecision AtRelease(RestartPolicy? policy, ShutoffReason reason) =>
-        policy is not null && reason == ShutoffReason.NotKnownYet
-            ? RestartDecision.Yes("the reason is not known yet; the worker reads it once the VM is off")
-            : ForReason(policy, reason);
+    /// <param name="trusted">
+    /// False for a reason read from the domain log, which QEMU can write: it may say no, but a yes
+    /// only hands the question to the worker, which restarts only if libvirt's own reason says so.
+    /// </param>
+    public static RestartDecision AtRelease(RestartPolicy? policy, ShutoffReason reason, bool trusted = true)
+    {
+        if (policy is not null && reason == ShutoffReason.NotKnownYet)
+            return RestartDecision.Yes("the reason is not known yet; the worker reads it once the VM is off");
+        var byReason = ForReason(policy, reason);
+        return byReason.Restart && !trusted
+            ? RestartDecision.Yes($"the domain log says \"{reason.Name()}\", but QEMU writes that log too; the worker restarts it only if libvirt says so once the VM is off")
+            : byReason;
+    }
 
     /// <summary>The final decision by reason: only a reason in restart.on restarts the VM.</summary>
     public static RestartDecision ForReason(RestartPolicy? policy, ShutoffReason reason)

@@ -259,6 +259,8 @@ public sealed class PrepareAndReleaseSpecs : IDisposable
         // Arrange
         var (image, _, xml) = RunningVm(0x78);
         File.WriteAllText(_sandbox.Paths.DomainLogFile("vm"), "2026-11-21 10:00:00.000+0000: shutting down, reason=shutdown\n2026-11-21 10:05:00.000+0000: shutting down, reason=saved\n");
+        // What backs the log's claim: libvirt's managed-save image (root's, written before QEMU stops).
+        File.WriteAllText(_sandbox.Paths.ManagedSaveFile("vm"), "LibvirtQemudSave");
 
         // Act
         var (code, _) = _sandbox.Run("vm", "release", xml, extra: "-");

@@ -17,6 +17,7 @@ internal sealed class HookSandbox : IDisposable
             StateDirectory = _temp.File("state"),
             LogFile = _temp.File("log/hooks.log"),
             DomainLogDirectory = Directory.CreateDirectory(_temp.File("log")).FullName,
+            ManagedSaveDirectory = Directory.CreateDirectory(_temp.File("save")).FullName,
         };
         File.SetUnixFileMode(Paths.ConfigDirectory, (UnixFileMode)0b111_101_101);
         Images = Directory.CreateDirectory(_temp.File("images")).FullName;

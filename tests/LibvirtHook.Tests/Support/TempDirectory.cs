@@ -2,9 +2,17 @@ namespace LibvirtHook.Tests.Support;
 
 public sealed class TempDirectory : IDisposable
 {
+    /// <summary>
+    /// Root's and 0755 all the way down from /: the hook refuses a config in a directory others can
+    /// write (ConfigTrust), and /tmp is one.
+    /// </summary>
+    private const string TrustedBase = "/run/libvirt-hook-tests";
+
     public TempDirectory()
     {
-        Path = Directory.CreateTempSubdirectory("libvirt-hook-tests-").FullName;
+        Directory.CreateDirectory(TrustedBase);
+        System.IO.File.SetUnixFileMode(TrustedBase, (UnixFileMode)0b111_101_101);
+        Path = Directory.CreateDirectory(System.IO.Path.Combine(TrustedBase, $"libvirt-hook-tests-{Guid.NewGuid():N}")).FullName;
         System.IO.File.SetUnixFileMode(Path, (UnixFileMode)0b111_101_101);
     }
 
