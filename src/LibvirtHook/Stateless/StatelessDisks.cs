@@ -381,9 +381,8 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
     private static StatelessDiskException NotCommitted(JournalEntry entry, string why) =>
         new($"Disk \"{entry.Target}\" was not committed: {why}. Nothing was written to the base; the disk was left as it is, and the next start throws that session away and boots from the base. Check who can write \"{DirectoryOf(entry.Image)}\" and the files there.");
 
-    /// <summary>Bytes from a file header, which QEMU's user chose, made safe to quote in a message.</summary>
-    private static string Printable(string text) =>
-        string.Concat(text.Take(200).Select(c => char.IsControl(c) || c is '"' or '\\' ? $"\\x{(int)c:x2}" : c.ToString()));
+    /// <summary>Bytes from a file header, which QEMU's user chose, made safe to quote in a message (and short).</summary>
+    private static string Printable(string text) => UntrustedText.ForTerminal(text.Length > 200 ? text[..200] + "..." : text);
 
     private void Revert(JournalEntry entry, DiskAction action)
     {
