@@ -98,30 +98,9 @@ internal static class FileSystem
     /// <summary>
     /// Replaces a file's content atomically and durably: a reader sees the old or the new
     /// content, never a mix, whatever crashes. Keeps the owner and mode of the file it replaces.
+    /// The temp file is created exclusively, under an unpredictable name, through the directory's
+    /// descriptor (<see cref="FileReplacement"/>).
     /// </summary>
-    public static void WriteAtomically(string path, string content, int newFilePermissions = 0b110_100_000)
-    {
-        var existing = Stat(path, followSymlinks: true);
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write))
-            {
-                var bytes = Encoding.UTF8.GetBytes(content);
-                RandomAccess.Write(handle, bytes, 0);
-                RandomAccess.FlushToDisk(handle);
-            }
-
-            var permissions = existing.Exists ? existing.Permissions : newFilePermissions;
-            File.SetUnixFileMode(temp, (UnixFileMode)permissions);
-            if (existing.Exists && Native.Chown(temp, existing.Owner, existing.Group) != 0)
-                throw new IOException($"Cannot give \"{temp}\" the owner of \"{path}\": {Native.LastError()}.");
-            Rename(temp, path);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    public static void WriteAtomically(string path, string content, int newFilePermissions = 0b110_100_000) =>
+        FileReplacement.Replace(path, Encoding.UTF8.GetBytes(content), newFilePermissions, keepExisting: true);
 }
