@@ -5,10 +5,15 @@
 # with a week of older lines in front of the real ones. Each command runs RUNS times.
 #
 #   sudo bench/admin-monitoring.sh [VMS] [RUNNING] [RUNS]   (default 50 10 20; build first: ./test.sh)
+#   LIBVIRT_HOOK_BASELINE=old/libvirt-hook sudo bench/admin-monitoring.sh 50
+#       also runs another build (an older commit's artifacts/hook/libvirt-hook), interleaved, and
+#       checks that status --json, status, check and metrics print the same bytes with both
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOOK_BINARY="${LIBVIRT_HOOK_BINARY:-$PWD/artifacts/hook/libvirt-hook}"
 [ -x "$HOOK_BINARY" ] || { echo "bench: no hook binary at $HOOK_BINARY; run ./test.sh first" >&2; exit 1; }
+export BASELINE="${LIBVIRT_HOOK_BASELINE:-}"
+[ -z "$BASELINE" ] || [ -x "$BASELINE" ] || { echo "bench: no baseline binary at $BASELINE" >&2; exit 1; }
 export VMS="${1:-50}" RUNNING="${2:-10}" RUNS="${3:-20}"
 exec unshare --mount --propagation private --pid --fork --mount-proc -- bash -c '
     set -euo pipefail
@@ -19,6 +24,8 @@ exec unshare --mount --propagation private --pid --fork --mount-proc -- bash -c 
     virsh_() { virsh -q -c qemu:///system "$@"; }
     # Under its own name the binary is the admin command.
     install -m 0755 "$HOOK_BINARY" "$work/libvirt-hook"
+    baseline=""
+    if [ -n "$BASELINE" ]; then mkdir "$work/baseline"; install -m 0755 "$BASELINE" "$work/baseline/libvirt-hook"; baseline="$work/baseline/libvirt-hook"; fi
     tiny_guest_disk END_HALT "$work/template.qcow2"
     for i in $(seq -w 1 "$VMS"); do
         name="bench-vm-$i"
@@ -29,6 +36,8 @@ exec unshare --mount --propagation private --pid --fork --mount-proc -- bash -c 
     done
     for i in $(seq -w 1 "$RUNNING"); do virsh_ start "bench-vm-$i" >/dev/null; done
     "$work/libvirt-hook" hold bench-vm-01 >/dev/null
+    # A VM the outputs must get right too: a config that does not parse, for a domain that is not defined.
+    printf "{\"disks\": [\n" > /etc/libvirt/hooks/config/bench-broken.json
     # A week of older lines (about 100 000, 15 MB) before the real ones, as logrotate would leave it.
     python3 - "$work/old.log" <<PY
 import sys, datetime
@@ -43,5 +52,5 @@ PY
     echo "$VMS managed VMs ($RUNNING running on overlays, 1 held), hooks.log $(du -h /var/log/libvirt/qemu/hooks.log | cut -f1), $(nproc) cores"
     { "$work/libvirt-hook" check || true; } | head -1
     "$work/libvirt-hook" metrics | grep -c "^libvirt_hook" | sed "s/^/metrics: /; s/$/ samples/"
-    python3 bench/admin_monitoring.py "$work/libvirt-hook" "$RUNS"
+    python3 bench/admin_monitoring.py "$work/libvirt-hook" "$RUNS" $baseline
 '

@@ -162,7 +162,7 @@ public sealed class MonitoringSpecs(PrivateLibvirt libvirt) : IDisposable
             .And.Contain(new Sample("libvirt_hook_vm_running", stopped, null, 0))
             .And.Contain(new Sample("libvirt_hook_disk_virtual_size_bytes", stopped, "hda", 1024 * 1024));
         check.ExitCode.Should().Be(2, check.StandardOutput);
-        check.StandardOutput.Should().Contain($"CRITICAL: \"{stopped}\" disk hda: \"{stray.Image}.stateless-base\" exists but the hook has no journal for it");
+        check.StandardOutput.Should().Contain($"CRITICAL: \"{stopped}\" disk hda: \"{stray.Image}.stateless-base\" exists but the hook has no record of it");
         samples.Should().Contain(new Sample("libvirt_hook_managed_vms", null, null, 4)).And.Contain(new Sample("libvirt_hook_libvirt_up", null, null, 1));
         foreach (var vm in vms)
         {

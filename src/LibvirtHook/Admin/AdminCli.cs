@@ -1,13 +1,17 @@
 using System.CommandLine;
 using System.Text.Json;
-using LibvirtHook.Config;
+using LibvirtHook.Admin.Inventory;
+using LibvirtHook.Admin.Monitoring;
+using LibvirtHook.Admin.Onboarding;
+using LibvirtHook.Admin.Status;
 using LibvirtHook.Restart;
 
 namespace LibvirtHook.Admin;
 
 /// <summary>
 /// The admin's command line, from the same binary: status, validate, commit-once, hold, unhold,
-/// enable, disable, check, metrics, refresh.
+/// log, enable, disable, check, metrics, refresh. Each command parses its options, asks its
+/// feature (an inventory renderer, <see cref="Onboarder"/>, ...) and prints; none decides here.
 /// Exit codes: 0 done (or no problem found), 1 problems found or the command failed, 2 usage error.
 /// </summary>
 internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWriter output, TextWriter error)
@@ -80,16 +84,15 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm, json };
         command.SetAction(result =>
         {
-            var report = new StatusReport(paths, tools);
+            var reader = new InventoryReader(paths, tools);
             var only = result.GetValue(vm);
-            var names = only is null ? report.ManagedVms() : [only];
-            if (only is not null && !report.ManagedVms().Contains(only))
+            if (only is not null && !reader.ManagedVms().Contains(only))
             {
                 error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal($"\"{only}\" is not managed: there is no \"{paths.ConfigFile(only)}\".")}");
                 return ExitCodes.Failed;
             }
 
-            var vms = report.Collect(names);
+            var vms = StatusView.From(reader.Take(StatusView.Request(only is null ? [] : [only], DateTimeOffset.UtcNow)));
             output.Write(result.GetValue(json)
                 ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, Json.StatusDocument) + "\n"
                 : StatusTable.Render(vms));
@@ -120,8 +123,10 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         command.SetAction(result =>
         {
             var validator = new ConfigValidator(paths, tools);
-            var names = result.GetValue(vm) is { } only ? [only] : new StatusReport(paths, tools).ManagedVms().Where(n => File.Exists(paths.ConfigFile(n))).ToList();
-            var findings = names.Select(n => validator.Validate(n, result.GetValue(candidate))).ToList();
+            var only = result.GetValue(vm);
+            var inventory = new InventoryReader(paths, tools).Take(ConfigValidator.Request(only is null ? [] : [only], DateTimeOffset.UtcNow));
+            var names = ConfigValidator.Names(inventory, only);
+            var findings = names.Select(n => validator.Validate(inventory, n, result.GetValue(candidate))).ToList();
             var problems = findings.SelectMany(f => f.Problems).ToList();
             foreach (var problem in problems)
                 output.WriteLine(UntrustedText.ForTerminal(problem));
@@ -149,17 +154,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         command.SetAction(result =>
         {
             var name = result.GetValue(vm)!;
-            var path = paths.ConfigFile(name);
-            var config = ConfigFile.Load(path) ?? throw new ConfigException($"\"{name}\" has no config \"{path}\"; create one first (see hooks-config-samples/).");
-            var targets = result.GetValue(disks) is { Length: > 0 } given ? given : config.Disks.Select(d => d.Target).ToArray();
-            var unknown = targets.Where(t => config.FindDisk(t) is null).ToList();
-            if (unknown.Count > 0 || targets.Length == 0)
-            {
-                throw new ConfigException(
-                    $"Config \"{path}\" has no stateless disk {string.Join(", ", unknown.Select(t => $"\"{t}\""))}; it has: {(config.Disks.Count == 0 ? "none" : string.Join(", ", config.Disks.Select(d => d.Target)))}.");
-            }
-
-            ConfigFile.SetOneShotCommit(path, targets, true);
+            var targets = CommitOnce.Request(paths, name, result.GetValue(disks) ?? []);
             output.WriteLine(UntrustedText.ForTerminal($"one-shot-commit set for {string.Join(", ", targets)} of \"{name}\": the session running now (or the next one) is committed when the VM stops."));
             return ExitCodes.Ok;
         });
@@ -185,7 +180,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm, disks, restart, coldReboot, rawBase, force };
         command.SetAction(result =>
         {
-            var lines = new Onboarding(paths, tools).Enable(new EnableRequest
+            var lines = new Onboarder(paths, tools).Enable(new EnableRequest
             {
                 Name = result.GetValue(vm)!,
                 Disks = result.GetValue(disks) ?? [],
@@ -212,27 +207,15 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm };
         command.SetAction(result =>
         {
-            foreach (var line in new Onboarding(paths, tools).Disable(result.GetValue(vm)!))
+            foreach (var line in new Onboarder(paths, tools).Disable(result.GetValue(vm)!))
                 output.WriteLine(UntrustedText.ForTerminal(line));
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static Option<TimeSpan> SinceOption() => new("--since")
-    {
-        Description = "How far back hooks.log counts failed hook calls: 90s, 30m, 1h, 2d (default 1h).",
-        HelpName = "DURATION",
-        DefaultValueFactory = _ => TimeSpan.FromHours(1),
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (Duration.TryParse(text, out var duration))
-                return duration;
-            result.AddError($"--since \"{text}\" is not a duration; use a number with s, m, h or d, such as 1h.");
-            return default;
-        },
-    };
+    private static Option<TimeSpan> SinceOption() =>
+        DurationOption("--since", TimeSpan.FromHours(1), "How far back hooks.log counts failed hook calls: 90s, 30m, 1h, 2d (default 1h).", "1h");
 
     private static Option<int> PercentOption(string name, int value, string description) => new(name)
     {
@@ -270,7 +253,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         {
             try
             {
-                var health = new HealthCollector(paths, tools).Collect(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now);
+                var health = new InventoryReader(paths, tools).Take(MonitoringRequest.For(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now));
                 var verdict = CheckVerdict.Evaluate(health, new CheckThresholds { OverlayWarnPercent = result.GetValue(overlayWarn), FreeWarnPercent = result.GetValue(freeWarn) });
                 output.Write(verdict.Render());
                 return (int)verdict.State;
@@ -300,7 +283,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         command.SetAction(result =>
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var health = new HealthCollector(paths, tools).Collect(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now);
+            var health = new InventoryReader(paths, tools).Take(MonitoringRequest.For(result.GetValue(vms) ?? [], result.GetValue(since), DateTimeOffset.Now));
             var text = PrometheusText.Render(health, watch.Elapsed);
             if (result.GetValue(file) is { } path)
             {
@@ -318,27 +301,30 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
         return command;
     }
 
-    private static Option<TimeSpan> DurationOption(string name, TimeSpan value, string description) => new(name)
+    /// <summary>A duration option (90s, 30m, 1h, 2d); every such option refuses a bad value with the same sentence.</summary>
+    private static Option<TimeSpan> DurationOption(string name, TimeSpan value, string description, string example) => new(name)
     {
         Description = description,
         HelpName = "DURATION",
         DefaultValueFactory = _ => value,
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (Duration.TryParse(text, out var duration))
-                return duration;
-            result.AddError($"{name} \"{text}\" is not a duration; use a number with s, m, h or d, such as 90s or 2m.");
-            return default;
-        },
+        CustomParser = result => ParseDuration(result, name, example),
     };
+
+    private static TimeSpan ParseDuration(System.CommandLine.Parsing.ArgumentResult result, string name, string example)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Duration.TryParse(text, out var duration))
+            return duration;
+        result.AddError($"{name} \"{text}\" is not a duration; use a number with s, m, h or d, such as {example}.");
+        return default;
+    }
 
     private Command RefreshCommand()
     {
         var vms = new Argument<string[]>("VM") { Description = "The VMs to refresh.", Arity = ArgumentArity.ZeroOrMore };
         var all = new Option<bool>("--all") { Description = "Every managed VM (those that are off stay off)." };
-        var timeout = DurationOption("--timeout", Refresh.RefreshRequest.DefaultTimeout, "How long the guest has to power off after the ACPI request before it is destroyed (default 120s).");
-        var stagger = DurationOption("--stagger", Refresh.RefreshRequest.DefaultStagger, "The least time between two VMs' starts (default 30s).");
+        var timeout = DurationOption("--timeout", Refresh.RefreshRequest.DefaultTimeout, "How long the guest has to power off after the ACPI request before it is destroyed (default 120s).", "90s or 2m");
+        var stagger = DurationOption("--stagger", Refresh.RefreshRequest.DefaultStagger, "The least time between two VMs' starts (default 30s).", "90s or 2m");
         var force = new Option<bool>("--force") { Description = "Refresh held VMs too." };
         var command = new Command("refresh", """
             Bring running VMs back to their base images now: ACPI shutdown (virsh shutdown), destroy if
@@ -410,7 +396,12 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
     private Command LogCommand()
     {
         var vm = new Argument<string?>("VM") { Description = "Only this VM's lines (default: every VM's).", Arity = ArgumentArity.ZeroOrOne };
-        var since = new Option<string?>("--since") { Description = "Only lines this recent, however far back in the log: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log)." };
+        var since = new Option<TimeSpan?>("--since")
+        {
+            Description = "Only lines this recent, however far back in the log: 90s, 30m, 1h, 2d (default: the last 4 MiB of the log).",
+            HelpName = "DURATION",
+            CustomParser = result => ParseDuration(result, "--since", "1h"),
+        };
         var json = new Option<bool>("--json") { Description = "One JSON object a line, with the line's keys as fields." };
         var command = new Command("log", """
             Show hooks.log lines (the last 4 MiB of the log), optionally for one VM and within a time.
@@ -421,18 +412,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm, since, json };
         command.SetAction(result =>
         {
-            DateTimeOffset? from = null;
-            if (result.GetValue(since) is { } text)
-            {
-                if (!Duration.TryParse(text, out var window))
-                {
-                    error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal($"--since \"{text}\" is not a duration; use for example 90s, 30m, 1h or 2d.")}");
-                    return ExitCodes.Usage;
-                }
-
-                from = DateTimeOffset.Now - window;
-            }
-
+            var from = result.GetValue(since) is { } window ? DateTimeOffset.Now - window : (DateTimeOffset?)null;
             var only = result.GetValue(vm);
             var reader = new Logging.HookLogReader(paths.LogFile);
             // The text form is the log's own format, which escapes control characters in every value

@@ -11,6 +11,9 @@ internal sealed record DomainState
 
     public bool IsShutOff => State == "shut off";
 
+    /// <summary>The guest holds its disks: running, or paused with its RAM still in QEMU.</summary>
+    public bool IsActive => State is "running" or "paused";
+
     /// <summary>Why a shut-off domain stopped; <see cref="ShutoffReason.NotKnownYet"/> while it runs or when libvirt names no reason.</summary>
     public ShutoffReason ShutoffReason => IsShutOff && ShutoffReasons.TryParse(Reason, out var reason) ? reason : ShutoffReason.NotKnownYet;
 

@@ -208,14 +208,8 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
             CommitRequestedAtStart = disk.OneShotCommit,
         };
         using var directory = DirectoryHandle.Open(DirectoryOf(image));
-        foreach (var path in new[] { entry.Base, entry.NewOverlay })
-        {
-            if (directory.Stat(Path.GetFileName(path)).Exists)
-            {
-                throw new StatelessDiskException(
-                    $"\"{path}\" already exists, but the hook has no record of it (was its state in \"{journal.Path}\" lost?); it may be the real base of \"{image}\": check both, keep the right one at \"{image}\" and remove \"{path}\".");
-            }
-        }
+        if (StrayFile.Find(image, journal.Path, path => directory.Stat(Path.GetFileName(path)).Exists) is [var stray, ..])
+            throw new StatelessDiskException(stray.Problem);
 
         var name = Path.GetFileName(image);
         var named = directory.Stat(name);

@@ -45,6 +45,72 @@ internal sealed class Virsh(ToolPaths tools)
             .Split('\n')
             .Any(l => l.StartsWith("Persistent:", StringComparison.Ordinal) && l.EndsWith("yes", StringComparison.Ordinal));
 
+    /// <summary>
+    /// Every domain libvirt knows and which are active, from one virsh process (both lists in one
+    /// command string). The separator carries a random part: a domain name cannot fake it.
+    /// </summary>
+    public LibvirtDomains Domains()
+    {
+        var marker = $"@@libvirt-hook-{Guid.NewGuid():N}@@";
+        var output = ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", $"list --all --uuid --name ; echo {marker} ; list --uuid"], QueryLimit).StandardOutput;
+        var cut = output.IndexOf(marker, StringComparison.Ordinal);
+        if (cut < 0)
+            throw ToolException.Failed(tools.Virsh, ["list"], 0, $"virsh printed no \"{marker}\" between its two lists.");
+        var uuids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (uuid, name) in ParseUuidNameList(output[..cut]))
+            uuids.TryAdd(name, uuid);
+        var active = output[(cut + marker.Length)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        return new LibvirtDomains { UuidOf = uuids, Active = active };
+    }
+
+    /// <summary>
+    /// The state of some domains and the persistent definition of others, from one virsh process:
+    /// what status, check and metrics ask libvirt about all VMs at once.
+    /// </summary>
+    public DomainSurvey Survey(IReadOnlyCollection<string> statesOf, IReadOnlyCollection<string> definitionsOf)
+    {
+        var commands = statesOf.Select(u => (Key: "state " + u, Command: $"domstate --reason --domain {u}"))
+            .Concat(definitionsOf.Select(u => (Key: "xml " + u, Command: $"dumpxml --inactive --domain {u}")))
+            .ToList();
+        var output = Batch(commands);
+        return new DomainSurvey
+        {
+            States = output.Where(p => p.Key.StartsWith("state ", StringComparison.Ordinal) && p.Value.Length > 0 && !p.Value.Contains('\n'))
+                .ToDictionary(p => p.Key[6..], p => DomainState.Parse(p.Value), StringComparer.Ordinal),
+            Definitions = output.Where(p => p.Key.StartsWith("xml ", StringComparison.Ordinal) && p.Value.StartsWith("<domain", StringComparison.Ordinal))
+                .ToDictionary(p => p.Key[4..], p => p.Value, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// Several commands in one virsh process, as virsh's own command string, split by a marker
+    /// line each; commands name domains by UUID only, which needs no quoting. A command that fails
+    /// writes only to stderr, and virsh goes on with the next.
+    /// </summary>
+    private Dictionary<string, string> Batch(IReadOnlyList<(string Key, string Command)> commands)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (commands.Count == 0)
+            return result;
+        if (commands.Any(c => !Guid.TryParse(c.Key[(c.Key.IndexOf(' ') + 1)..], out _)))
+            throw new ArgumentException("Only UUIDs can be passed in a virsh command string.", nameof(commands));
+        var marker = $"@@libvirt-hook-{Guid.NewGuid():N}@@";
+        var keys = commands.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        var script = string.Join(" ; ", commands.Select(c => $"echo {marker} {c.Key} ; {c.Command}"));
+        var output = ProcessRunner.RunUnchecked(tools.Virsh, ["-c", tools.LibvirtUri, "-q", script], QueryLimit).StandardOutput;
+        // virsh's echo ends its line only when the next command prints: a key is its kind, a space
+        // and a UUID, so it is cut by length, not by line.
+        foreach (var part in output.Split(marker + " ", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = part.IndexOf(' ');
+            var end = space + 1 + 36;
+            if (space > 0 && part.Length >= end && keys.Contains(part[..end]))
+                result[part[..end]] = part[end..].Trim();
+        }
+
+        return result;
+    }
+
     /// <summary>Every domain libvirt knows, running or not, name to UUID: one virsh call for all of them.</summary>
     public IReadOnlyDictionary<string, string> UuidsByName()
     {

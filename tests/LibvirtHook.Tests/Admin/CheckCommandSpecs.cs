@@ -1,4 +1,6 @@
 using LibvirtHook.Admin;
+using LibvirtHook.Admin.Inventory;
+using LibvirtHook.Admin.Monitoring;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
 
@@ -59,11 +61,11 @@ public sealed class CheckCommandSpecs : IDisposable
         _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}]}""");
         _sandbox.Run("kiosk", "prepare", HookSandbox.DomainXml("kiosk", ("vda", image))).ExitCode.Should().Be(0);
         File.WriteAllBytes(image + ".stateless-discard", new byte[1024 * 1024]);
-        var collector = new HealthCollector(_sandbox.Paths, ToolPaths.Default with { Virsh = "/bin/true" });
+        var reader = new InventoryReader(_sandbox.Paths, ToolPaths.Default with { Virsh = "/bin/true" });
 
         // Act
-        var now = collector.Collect([], TimeSpan.FromHours(1), DateTimeOffset.Now).Vms.Single().Disks.Single();
-        var later = collector.Collect([], TimeSpan.FromHours(1), DateTimeOffset.Now.AddMinutes(2)).Vms.Single().Disks.Single();
+        var now = reader.Take(MonitoringRequest.For([], TimeSpan.FromHours(1), DateTimeOffset.Now)).Vms.Single().Disks.Single();
+        var later = reader.Take(MonitoringRequest.For([], TimeSpan.FromHours(1), DateTimeOffset.Now.AddMinutes(2))).Vms.Single().Disks.Single();
 
         // Assert
         now.LeftoverDiscard.Should().BeNull("a worker may still be removing it");

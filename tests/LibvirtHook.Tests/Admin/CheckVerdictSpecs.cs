@@ -1,4 +1,6 @@
-using LibvirtHook.Admin;
+using LibvirtHook.Admin.Inventory;
+using LibvirtHook.Admin.Monitoring;
+using LibvirtHook.Stateless;
 using LibvirtHook.Logging;
 
 namespace LibvirtHook.Tests.Admin;
@@ -7,21 +9,21 @@ public sealed class CheckVerdictSpecs
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    private static VmHealth Vm(string name = "kiosk", params DiskHealth[] disks) => new()
+    private static ManagedVm Vm(string name = "kiosk", params ManagedDisk[] disks) => new()
     {
-        Name = name, Defined = true, Running = true, Disks = disks, WindowSeconds = 600,
+        Name = name, Uuid = "8d3c6a2e-0000-4000-8000-000000000001", Running = true, Disks = disks, WindowSeconds = 600,
     };
 
-    private static DiskHealth Overlay(long used, long size = 1000, long available = 500, long total = 1000) => new()
+    private static ManagedDisk Overlay(long used, long size = 1000, long available = 500, long total = 1000) => new()
     {
-        Target = "vda", Image = "/img/kiosk.qcow2", OnOverlay = true, OverlayBytes = used, VirtualBytes = size,
+        Target = "vda", Mode = DiskMode.Stateless, Image = "/img/kiosk.qcow2", OnOverlay = true, OverlayBytes = used, VirtualBytes = size,
         FilesystemAvailableBytes = available, FilesystemSizeBytes = total,
     };
 
-    private static CheckResult Evaluate(params VmHealth[] vms) => Evaluate(null, vms);
+    private static CheckResult Evaluate(params ManagedVm[] vms) => Evaluate(null, vms);
 
-    private static CheckResult Evaluate(string? libvirtError, params VmHealth[] vms) =>
-        CheckVerdict.Evaluate(new FleetHealth { At = Now, Vms = vms, Since = TimeSpan.FromHours(1), LibvirtError = libvirtError }, new CheckThresholds());
+    private static CheckResult Evaluate(string? libvirtError, params ManagedVm[] vms) =>
+        CheckVerdict.Evaluate(new HostInventory { At = Now, Vms = vms, Since = TimeSpan.FromHours(1), LibvirtError = libvirtError }, new CheckThresholds());
 
     [Fact]
     public void A_healthy_fleet_is_ok_with_one_line_and_performance_data()
@@ -55,11 +57,11 @@ public sealed class CheckVerdictSpecs
     [Fact]
     public void Strays_configs_that_do_not_parse_and_damaged_journals_are_critical()
     {
-        var result = Evaluate(Vm("a", new DiskHealth { Target = "vda", Strays = ["/img/a.qcow2.stateless-base"] }), Vm("b") with { ConfigError = "Config \"b.json\" is not valid JSON." }, Vm("c") with { JournalError = "The state journal is damaged." });
+        var result = Evaluate(Vm("a", new ManagedDisk { Target = "vda", Mode = DiskMode.Stateless, Image = "/img/a.qcow2", Strays = [new StrayFile { Image = "/img/a.qcow2", Path = "/img/a.qcow2.stateless-base", JournalPath = "/state/a.journal.json" }] }), Vm("b") with { ConfigError = "Config \"b.json\" is not valid JSON." }, Vm("c") with { JournalError = "The state journal is damaged." });
 
         result.State.Should().Be(CheckState.Critical);
         result.Findings.Should().HaveCount(3).And.OnlyContain(f => f.State == CheckState.Critical);
-        result.Render().Should().Contain("CRITICAL: \"a\" disk vda: \"/img/a.qcow2.stateless-base\" exists but the hook has no journal for it");
+        result.Render().Should().Contain("CRITICAL: \"a\" disk vda: \"/img/a.qcow2.stateless-base\" exists but the hook has no record of it (was its state in \"/state/a.journal.json\" lost?)");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
-using LibvirtHook.Admin;
+using LibvirtHook.Admin.Inventory;
+using LibvirtHook.Admin.Monitoring;
 using LibvirtHook.Tools;
 
 namespace LibvirtHook.Tests.Admin;
@@ -15,11 +16,11 @@ public sealed class PrometheusTextSpecs
     public void Every_family_has_help_and_type_before_its_samples_and_labels_name_vm_and_disk()
     {
         // Arrange
-        var health = new FleetHealth
+        var health = new HostInventory
         {
             At = DateTimeOffset.Now,
             Since = TimeSpan.FromHours(1),
-            Vms = [new VmHealth { Name = "k\"1", Defined = true, Running = true, WindowSeconds = 600, Disks = [new DiskHealth { Target = "vda", OnOverlay = true, OverlayBytes = 4096, VirtualBytes = 1L << 40 }] }],
+            Vms = [new ManagedVm { Name = "k\"1", Uuid = "8d3c6a2e-0000-4000-8000-000000000001", Running = true, WindowSeconds = 600, Disks = [new ManagedDisk { Target = "vda", Mode = DiskMode.Stateless, OnOverlay = true, OverlayBytes = 4096, VirtualBytes = 1L << 40 }] }],
         };
 
         // Act
