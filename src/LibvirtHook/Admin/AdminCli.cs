@@ -351,7 +351,7 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             var refresher = new Refresh.Refresher(paths, tools);
             var uuids = new Tools.Virsh(tools).UuidsByName();
             var request = new Refresh.RefreshRequest { Timeout = result.GetValue(timeout), Stagger = result.GetValue(stagger), Force = result.GetValue(force) };
-            var outcomes = refresher.Run(result.GetValue(all) ? refresher.ManagedVms(uuids) : names.Distinct().ToList(), uuids, request, (name, outcome) =>
+            var outcomes = refresher.Run(result.GetValue(all) ? [.. new InventoryReader(paths, tools).ConfiguredVms().Where(uuids.ContainsKey)] : names.Distinct().ToList(), uuids, request, (name, outcome) =>
                 (outcome.Failed ? error : output).WriteLine(outcome.Failed ? $"libvirt-hook: {UntrustedText.ForTerminal(Refresh.Refresher.Describe(name, outcome, request.Timeout))}" : UntrustedText.ForTerminal(Refresh.Refresher.Describe(name, outcome, request.Timeout))));
             if (outcomes.Count == 0)
                 output.WriteLine("No managed VM to refresh.");

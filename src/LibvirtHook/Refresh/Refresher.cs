@@ -23,15 +23,6 @@ internal sealed class Refresher(HookPaths paths, ToolPaths tools)
     private readonly Virsh _virsh = new(tools);
     private readonly HookLog _log = new(paths.LogFile);
 
-    /// <summary>
-    /// Every VM with a config, by name, that libvirt knows: what <c>--all</c> works on (the shut-off
-    /// ones too, so the output says they stay off).
-    /// </summary>
-    public IReadOnlyList<string> ManagedVms(IReadOnlyDictionary<string, string> uuids) =>
-        Directory.Exists(paths.ConfigDirectory)
-            ? [.. Directory.GetFiles(paths.ConfigDirectory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)).Where(uuids.ContainsKey).Order(StringComparer.Ordinal)]
-            : [];
-
     /// <summary>Refreshes the VMs one after another, starts at least <see cref="RefreshRequest.Stagger"/> apart.</summary>
     /// <param name="report">Called with each VM's outcome as soon as it is known.</param>
     public IReadOnlyList<RefreshOutcome> Run(IReadOnlyList<string> names, IReadOnlyDictionary<string, string> uuids, RefreshRequest request, Action<string, RefreshOutcome> report)

@@ -16,16 +16,16 @@ namespace LibvirtHook.Admin.Inventory;
 /// </summary>
 internal sealed class InventoryReader(HookPaths paths, ToolPaths tools)
 {
+    /// <summary>The VMs with a config file (loadable or not), by name, in order.</summary>
+    public IReadOnlyList<string> ConfiguredVms() =>
+        Directory.Exists(paths.ConfigDirectory)
+            ? [.. Directory.GetFiles(paths.ConfigDirectory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)]
+            : [];
+
     /// <summary>Every managed VM: those with a config, and those whose journal outlived theirs.</summary>
     public IReadOnlyList<string> ManagedVms()
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        if (Directory.Exists(paths.ConfigDirectory))
-        {
-            foreach (var file in Directory.GetFiles(paths.ConfigDirectory, "*.json"))
-                names.Add(Path.GetFileNameWithoutExtension(file));
-        }
-
+        var names = new SortedSet<string>(ConfiguredVms(), StringComparer.Ordinal);
         if (Directory.Exists(paths.StateDirectory))
         {
             foreach (var file in Directory.GetFiles(paths.StateDirectory, "*.journal.json"))
