@@ -107,7 +107,7 @@ public sealed class ShutoffReasonSpecs(PrivateLibvirt libvirt) : IDisposable
         PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(vm.Serial) == 1, "the first boot");
         var lie = Path.Combine(vm.Directory, "lying.log");
         File.WriteAllText(lie, "2026-11-25 10:00:00.000+0000: shutting down, reason=crashed\n");
-        var domainLog = $"/var/log/libvirt/qemu/{name}.log";
+        var domainLog = HookPaths.Default.DomainLogFile(name);
         libvirt.InNamespace("mount", "--bind", "-o", "ro", lie, domainLog);
         try
         {
@@ -152,7 +152,7 @@ public sealed class ShutoffReasonSpecs(PrivateLibvirt libvirt) : IDisposable
         PrivateLibvirt.WaitFor(() => TinyGuest.CountFinishedBoots(vm.Serial) == 1, "the first boot");
         var lie = Path.Combine(vm.Directory, "forged.log");
         File.WriteAllText(lie, "2026-12-01 10:00:00.000+0000: shutting down, reason=saved\n");
-        var domainLog = $"/var/log/libvirt/qemu/{name}.log";
+        var domainLog = HookPaths.Default.DomainLogFile(name);
         libvirt.InNamespace("mount", "--bind", "-o", "ro", lie, domainLog);
         try
         {
