@@ -2,7 +2,6 @@ using LibvirtHook.Domain;
 using LibvirtHook.Refresh;
 using LibvirtHook.Restart;
 using LibvirtHook.Tests.Support;
-using LibvirtHook.Tools;
 
 namespace LibvirtHook.Tests.Refresh;
 
