@@ -51,8 +51,8 @@ fi
 
 timings=()
 timed() { # timed LABEL COMMAND...: runs COMMAND and remembers how long it took
-    # Its own variable is rc, not status: run_suite sets the global status, which a local of
-    # that name would shadow (and then this returned non-zero, ending test.sh under set -e).
+    # Its own variable is rc: run_suite and package_specs add to test.sh's global failures, and
+    # a local named like one of test.sh's globals would shadow it.
     local label="$1" start=$SECONDS rc=0
     shift
     "$@" || rc=$?
@@ -69,15 +69,15 @@ timed "build" bash -c '
 
 mkdir -p artifacts/test-logs
 rm -f artifacts/test-logs/*.log
-status=0
+failures=() # the suites (and legs) that failed or reported no result: any makes the exit non-zero
 
 # run_suite LOG PROJECT: one dotnet test run, its output kept for the closing count.
 run_suite() {
     local log="artifacts/test-logs/$1.log"
-    dotnet test "tests/$2" -c Release --no-build -nologo 2>&1 | tee "$log" || status=1
+    dotnet test "tests/$2" -c Release --no-build -nologo 2>&1 | tee "$log" || failures+=("$1")
     if ! grep -qE 'Passed: +[0-9]+|Failed: +[0-9]+' "$log"; then
         echo "test.sh: $1 reported no result at all: that is a failure, not a pass." >&2
-        status=1
+        failures+=("$1 (no result)")
     fi
 }
 
@@ -89,7 +89,7 @@ for leg in $legs; do
         start=$SECONDS
         if ! root=$(scripts/debian-root.sh trixie); then
             echo "THE END-TO-END SUITE CANNOT RUN: scripts/debian-root.sh could not build the trixie root (libvirt 11.3); see above." >&2
-            status=1
+            failures+=("LibvirtHook.EndToEnd.trixie (no trixie root)")
             continue
         fi
         timings+=("trixie root (built once, then reused): $((SECONDS - start)) s")
@@ -103,8 +103,8 @@ unset LIBVIRT_HOOK_E2E_ROOT
 # ---- The Debian package: built from the binary above, linted, installed with apt into throwaway
 # Debian 12 and 13 roots, used there by a private libvirtd, upgraded, removed, purged.
 package_specs() {
-    { ./package.sh --binary artifacts/hook/libvirt-hook && tests/package/run.sh; } 2>&1 | tee artifacts/test-logs/package.log || status=1
-    grep -qE '^[0-9]+ passed, [0-9]+ failed$' artifacts/test-logs/package.log || { echo "0 passed, 1 failed" >> artifacts/test-logs/package.log; status=1; }
+    { ./package.sh --binary artifacts/hook/libvirt-hook && tests/package/run.sh; } 2>&1 | tee artifacts/test-logs/package.log || failures+=("package specs")
+    grep -qE '^[0-9]+ passed, [0-9]+ failed$' artifacts/test-logs/package.log || failures+=("package specs (no result)")
     return 0
 }
 timed "package specs" package_specs
@@ -112,13 +112,15 @@ timed "package specs" package_specs
 
 printf '%s\n' "${timings[@]}"
 # One closing line for every suite and leg.
-passed=$(grep -hoE 'Passed: +[0-9]+' artifacts/test-logs/*.log | awk '{s+=$2} END {print s+0}')
-failed=$(grep -hoE 'Failed: +[0-9]+' artifacts/test-logs/*.log | awk '{s+=$2} END {print s+0}')
-passed=$((passed + $(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' artifacts/test-logs/package.log | tail -n 1)))
-failed=$((failed + $(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' artifacts/test-logs/package.log | tail -n 1)))
-echo "$passed passed, $failed failed"
+passed=$(grep -hoE 'Passed: +[0-9]+' artifacts/test-logs/*.log | awk '{s+=$2} END {print s+0}' || true)
+failed=$(grep -hoE 'Failed: +[0-9]+' artifacts/test-logs/*.log | awk '{s+=$2} END {print s+0}' || true)
+package=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' artifacts/test-logs/package.log | tail -n 1 || true)
+passed=$((passed + $(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' <<<"${package:-0 passed, 0 failed}")))
+failed=$((failed + $(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' <<<"${package:-0 passed, 0 failed}")))
 if [ "$passed" -eq 0 ]; then
     echo "No test ran: that is a failure, not a pass." >&2
-    status=1
+    failures+=("all (no test ran)")
 fi
-exit $status
+[ ${#failures[@]} -eq 0 ] || echo "Failed: $(printf '%s; ' "${failures[@]}")" >&2
+echo "$passed passed, $failed failed"
+[ ${#failures[@]} -eq 0 ] || exit 1

@@ -42,44 +42,33 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { echo "libvirt-namespace.sh: no command after --" >&2; exit 2; }
 
+# The root's libvirt-qemu joins the group that owns the host's /dev/kvm (in the overlay only), as
+# the host's libvirt-qemu is: otherwise libvirt finds /dev/kvm unusable and probes QEMU again at
+# every start (about +1 s per start). /dev/kvm itself is not changed.
+kvm_group() {
+    local new="$1" gid
+    [ -c /dev/kvm ] || return 0
+    gid=$(stat -c %g /dev/kvm)
+    if cut -d: -f3 "$new/etc/group" | grep -qx "$gid"; then
+        awk -F: -v OFS=: -v gid="$gid" '$3 == gid { $4 = ($4 == "" ? "libvirt-qemu" : $4 ",libvirt-qemu") } 1' \
+            "$new/etc/group" > "$scratch/group"
+        cat "$scratch/group" > "$new/etc/group"
+    else
+        echo "host-kvm:x:$gid:libvirt-qemu" >> "$new/etc/group"
+    fi
+}
+
 if [ -n "$root" ]; then
     [ -f "$root/.libvirt-hook-root" ] || { echo "libvirt-namespace.sh: \"$root\" is not a finished root from scripts/debian-root.sh" >&2; exit 1; }
-    mount -t tmpfs -o mode=0755 tmpfs "$scratch"
-    mkdir "$scratch/upper" "$scratch/work" "$scratch/new"
-    mount -t overlay overlay -o "lowerdir=$root,upperdir=$scratch/upper,workdir=$scratch/work" "$scratch/new"
-    new="$scratch/new"
-    mount -t proc proc "$new/proc"
-    mount --rbind /sys "$new/sys"
-    mount --rbind /dev "$new/dev"
-    touch "$new/etc/hosts"
-    mount --bind /etc/hosts "$new/etc/hosts"
-    # The root's libvirt-qemu joins the group that owns the host's /dev/kvm (in the overlay
-    # only), as the host's libvirt-qemu is: otherwise libvirt finds /dev/kvm unusable and
-    # probes QEMU again at every start (about +1 s per start). /dev/kvm itself is not changed.
-    if [ -c /dev/kvm ]; then
-        gid=$(stat -c %g /dev/kvm)
-        if cut -d: -f3 "$new/etc/group" | grep -qx "$gid"; then
-            awk -F: -v OFS=: -v gid="$gid" '$3 == gid { $4 = ($4 == "" ? "libvirt-qemu" : $4 ",libvirt-qemu") } 1' \
-                "$new/etc/group" > "$scratch/group"
-            cat "$scratch/group" > "$new/etc/group"
-        else
-            echo "host-kvm:x:$gid:libvirt-qemu" >> "$new/etc/group"
-        fi
-    fi
+    source "$(dirname "${BASH_SOURCE[0]}")/root-mounts.sh"
+    options=(--host-dev --hosts --before-pivot kvm_group)
     for dir in "${shares[@]}"; do
-        mkdir -p "$new$dir"
-        mount --bind "$dir" "$new$dir"
+        options+=(--bind "$dir" "$dir")
     done
     for ((i = 0; i < ${#binds[@]}; i += 2)); do
-        mkdir -p "$new${binds[i + 1]}"
-        mount --bind "${binds[i]}" "$new${binds[i + 1]}"
+        options+=(--bind "${binds[i]}" "${binds[i + 1]}")
     done
-    cd "$new"
-    mkdir .old-root
-    pivot_root . .old-root
-    cd /
-    umount -l /.old-root
-    rmdir /.old-root
+    enter_root "${options[@]}" "$root" "$scratch"
 else
     for ((i = 0; i < ${#binds[@]}; i += 2)); do
         mkdir -p "${binds[i + 1]}"

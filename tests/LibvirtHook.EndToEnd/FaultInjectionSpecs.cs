@@ -39,7 +39,7 @@ public sealed class FaultInjectionSpecs(PrivateLibvirt libvirt) : IDisposable
     private void ShouldLeaveNoStrayFile(string name, string directory)
     {
         TestVms.SettledFileNames(directory).Should().BeEquivalentTo(["disk.qcow2", "serial.log"]);
-        File.Exists(Path.Combine(libvirt.StateDirectory, name + ".journal.json")).Should().BeFalse();
+        File.Exists(libvirt.Paths.JournalFile(name)).Should().BeFalse();
     }
 
     [Theory]

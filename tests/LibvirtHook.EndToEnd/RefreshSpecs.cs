@@ -157,8 +157,8 @@ public sealed class RefreshSpecs : IClassFixture<LinuxGuestFixture>, IDisposable
         release[Keys.Why].Should().MatchRegex("^libvirt-hook refresh \\(pid [0-9]+\\) stops and starts it itself$");
         log.Should().NotContain(l => l.Op == RestartOp, "no restart worker ran");
         log.Count(l => l.Ended("prepare", Outcomes.Ok)).Should().Be(2, "the first start and refresh's, nothing else");
-        File.Exists(Path.Combine(_libvirt.StateDirectory, FileNames.Escape(name) + ".restarts.json")).Should().BeFalse("the crash-loop guard counted no restart");
-        File.Exists(Path.Combine(_libvirt.StateDirectory, FileNames.Escape(name) + ".refresh")).Should().BeFalse("refresh removed its marker");
+        File.Exists(_libvirt.Paths.RestartHistoryFile(name)).Should().BeFalse("the crash-loop guard counted no restart");
+        File.Exists(_libvirt.Paths.RefreshFile(name)).Should().BeFalse("refresh removed its marker");
         _output.WriteLine(release.ToString());
         _output.WriteLine(line.ToString());
         var json = _libvirt.Admin("log", name, "--json").StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)

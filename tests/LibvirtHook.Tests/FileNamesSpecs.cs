@@ -30,7 +30,9 @@ public sealed class FileNamesSpecs
         escaped.Should().StartWith("%D0%B2%D0%BC").And.MatchRegex("^(%[0-9A-F]{2})+~[0-9A-F]{32}$");
         FileNames.Escape(other).Should().NotBe(escaped);
         FileNames.Escape(name).Should().Be(escaped, "the same name must always find the same files");
-        (escaped + ".restarts.json").Length.Should().BeLessThanOrEqualTo(255);
+        var paths = HookPaths.Default;
+        new[] { paths.JournalFile(name), paths.LockFile(name), paths.RestartHistoryFile(name), paths.RestartLockFile(name), paths.HoldFile(name), paths.RefreshFile(name) }
+            .Should().OnlyContain(p => Path.GetFileName(p).Length <= 255, "every state file's name fits in a file name");
     }
 
     [Fact]

@@ -18,35 +18,25 @@ cd "$(dirname "$0")/../.."
 case "${1:-}" in
 --namespace)
     scratch="$2" base="$3"
-    new="$scratch/root"
-    mount -t overlay overlay -o "lowerdir=$base,upperdir=$scratch/upper,workdir=$scratch/work" "$new"
-    source scripts/root-mounts.sh
-    mount_private_dev_proc_sys "$new"
-    cp /etc/resolv.conf "$new/etc/resolv.conf"
-    # The network's own CA certificates (an egress proxy here), as every machine on it has them.
-    if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
-        cp /usr/local/share/ca-certificates/*.crt "$new/usr/local/share/ca-certificates/"
-        chroot "$new" update-ca-certificates >/dev/null 2>&1
-    fi
-    for dir in /usr/share/dotnet /root/.nuget/packages; do
-        mkdir -p "$new$dir"
-        mount --bind -o ro "$dir" "$new$dir"
-    done
-    ln -sf /usr/share/dotnet/dotnet "$new/usr/bin/dotnet"
+    # Before the pivot, with the host's files at hand: its resolver and the network's own CA
+    # certificates (an egress proxy here), as every machine on it has them; dotnet on PATH.
+    fresh_machine_setup() {
+        local new="$1"
+        cp /etc/resolv.conf "$new/etc/resolv.conf"
+        if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+            cp /usr/local/share/ca-certificates/*.crt "$new/usr/local/share/ca-certificates/"
+            chroot "$new" update-ca-certificates >/dev/null 2>&1
+        fi
+        ln -sf /usr/share/dotnet/dotnet "$new/usr/bin/dotnet"
+    }
+    options=(--upper-on-disk --before-pivot fresh_machine_setup --bind-ro /usr/share/dotnet /usr/share/dotnet --bind-ro /root/.nuget/packages /root/.nuget/packages)
     for suite in trixie bookworm; do
         dir=/var/cache/libvirt-hook-tests/$suite-root
-        [ -f "$dir/.libvirt-hook-root" ] || continue
-        mkdir -p "$new$dir"
-        mount --bind -o ro "$dir" "$new$dir"
+        if [ -f "$dir/.libvirt-hook-root" ]; then options+=(--bind-ro "$dir" "$dir"); fi
     done
-    mkdir -p "$new/root/clone"
-    mount --bind "$scratch/clone" "$new/root/clone"
-    cd "$new"
-    mkdir .old-root
-    pivot_root . .old-root
-    cd /
-    umount -l /.old-root
-    rmdir /.old-root
+    options+=(--bind "$scratch/clone" /root/clone)
+    source scripts/root-mounts.sh
+    enter_root "${options[@]}" "$base" "$scratch/layers"
     cd /root/clone
     export HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
     echo "== the fresh machine: Debian $(cat /etc/debian_version); libvirt installed: $(dpkg-query -W -f '${db:Status-Abbrev}' libvirt-daemon-system 2>/dev/null || echo no); dotnet $(dotnet --version)"
@@ -78,7 +68,7 @@ fi
 
 scratch="$(mktemp -d /var/tmp/libvirt-hook-fresh-XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
-mkdir "$scratch/upper" "$scratch/work" "$scratch/root"
+mkdir "$scratch/layers"
 git clone -q --no-local -b "$(git rev-parse --abbrev-ref HEAD)" . "$scratch/clone"
 unshare --mount --propagation private --pid --fork --mount-proc --kill-child -- \
     bash tests/fresh-machine/run.sh --namespace "$scratch" "$base"

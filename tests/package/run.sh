@@ -32,20 +32,8 @@ case "${1:-}" in
 --namespace) # PID 1 of a new mount + pid namespace: build the root, pivot into it, run the checks
     # (those of /spec/SCRIPT, the 4th argument: run.sh's own, or tests/package/ansible.sh's).
     scratch="$2" lower="$3"
-    mount -t tmpfs -o mode=0755 tmpfs "$scratch/layers"
-    mkdir "$scratch/layers/upper" "$scratch/layers/work" "$scratch/layers/root"
-    new="$scratch/layers/root"
-    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$scratch/layers/upper,workdir=$scratch/layers/work" "$new"
     source scripts/root-mounts.sh
-    mount_private_dev_proc_sys "$new"
-    mkdir -p "$new/spec"
-    mount --bind "$scratch/spec" "$new/spec"
-    cd "$new"
-    mkdir .old-root
-    pivot_root . .old-root
-    cd /
-    umount -l /.old-root
-    rmdir /.old-root
+    enter_root --bind "$scratch/spec" /spec "$lower" "$scratch/layers"
     exec bash "/spec/${4:-run.sh}" --checks
     ;;
 --checks) ;; # below, inside the root

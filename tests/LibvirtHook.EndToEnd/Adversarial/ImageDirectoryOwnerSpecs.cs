@@ -154,7 +154,7 @@ public sealed class ImageDirectoryOwnerSpecs(PrivateLibvirt libvirt, ITestOutput
         libvirt.CountLogLines(name, l => l.ErrorAbout("release", "hda", image))
             .Should().BeGreaterThan(errorsBefore, $"a release that left the disk on its overlay must log an error about it {when}");
         File.Move(baseName, image, overwrite: true);
-        File.Delete(Path.Combine(libvirt.StateDirectory, FileNames.Escape(name) + ".journal.json"));
+        File.Delete(libvirt.Paths.JournalFile(name));
     }
 
     /// <summary>Removes, as root, whatever the adversary left at the hook's names (never a regular file: those are the hook's).</summary>

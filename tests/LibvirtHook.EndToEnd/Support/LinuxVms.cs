@@ -28,7 +28,7 @@ public sealed class LinuxVms(PrivateLibvirt libvirt, LinuxGuest guest) : IDispos
         foreach (var name in _names)
         {
             File.Delete(libvirt.ConfigPath(name));
-            File.Delete(Path.Combine(libvirt.StateDirectory, FileNames.Escape(name) + ".hold"));
+            File.Delete(libvirt.Paths.HoldFile(name));
             libvirt.Forget(name);
         }
     }

@@ -86,13 +86,34 @@ public sealed class PrivateLibvirt : IDisposable
     /// <summary>The admin command, run inside the namespace so it sees the private libvirtd and paths.</summary>
     public ProcessResult Admin(params string[] arguments) => InNamespaceUnchecked([AdminPath, .. arguments]);
 
-    public string ConfigDirectory => Path.Combine(Root, "hooks", "config");
+    /// <summary>
+    /// The hook's paths as the tests reach them from the host side: production's
+    /// <see cref="HookPaths.Default"/> with each mount point replaced by the temp directory
+    /// mounted there, so every config, journal, hold or marker path is built by HookPaths.
+    /// </summary>
+    internal HookPaths Paths => new()
+    {
+        ConfigDirectory = Outside(HookPaths.Default.ConfigDirectory),
+        StateDirectory = Outside(HookPaths.Default.StateDirectory),
+        LogFile = Outside(HookPaths.Default.LogFile),
+        DomainLogDirectory = Outside(HookPaths.Default.DomainLogDirectory),
+        ManagedSaveDirectory = Outside(HookPaths.Default.ManagedSaveDirectory),
+    };
 
-    public string StateDirectory => Path.Combine(Root, "lib", "libvirt-hook");
+    public string ConfigDirectory => Paths.ConfigDirectory;
 
-    public string HooksLog => Path.Combine(Root, "log", "qemu", "hooks.log");
+    public string StateDirectory => Paths.StateDirectory;
 
-    public string DomainLog(string domain) => Path.Combine(Root, "log", "qemu", domain + ".log");
+    public string HooksLog => Paths.LogFile;
+
+    public string DomainLog(string domain) => Paths.DomainLogFile(domain);
+
+    /// <summary>The host side of a path under one of the <see cref="Mounts"/>.</summary>
+    private string Outside(string inside)
+    {
+        var (name, mountPoint) = Mounts.Single(m => inside.StartsWith(m.MountPoint + "/", StringComparison.Ordinal));
+        return Path.Combine(Root, name, inside[(mountPoint.Length + 1)..]);
+    }
 
     public string ReadHooksLog() => File.Exists(HooksLog) ? File.ReadAllText(HooksLog) : "";
 
@@ -142,12 +163,12 @@ public sealed class PrivateLibvirt : IDisposable
 
     public void WriteConfig(string domain, string json)
     {
-        var path = Path.Combine(ConfigDirectory, domain + ".json");
+        var path = ConfigPath(domain);
         File.WriteAllText(path, json);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
     }
 
-    public string ConfigPath(string domain) => Path.Combine(ConfigDirectory, domain + ".json");
+    public string ConfigPath(string domain) => Paths.ConfigFile(domain);
 
     public void Define(string domainXml)
     {

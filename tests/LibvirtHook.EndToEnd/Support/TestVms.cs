@@ -52,7 +52,7 @@ public sealed class TestVms(PrivateLibvirt libvirt) : IDisposable
         foreach (var name in _names)
         {
             File.Delete(libvirt.ConfigPath(name));
-            File.Delete(Path.Combine(libvirt.StateDirectory, FileNames.Escape(name) + ".hold"));
+            File.Delete(libvirt.Paths.HoldFile(name));
             libvirt.Forget(name);
         }
     }

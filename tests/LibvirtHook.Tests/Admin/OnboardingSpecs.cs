@@ -10,35 +10,32 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Tests.Admin;
 
 /// <summary>
-/// enable and disable decisions, with a scripted virsh that answers from a domain XML file (the
-/// real virsh is exercised by the end-to-end AdminSpecs); images are made by the real qemu-img.
+/// enable and disable decisions, with the fake virsh answering from a domain XML (the real virsh
+/// is exercised by the end-to-end AdminSpecs); images are made by the real qemu-img.
 /// </summary>
 public sealed class OnboardingSpecs : IDisposable
 {
     private readonly HookSandbox _sandbox = new();
+    private readonly FakeVirsh _virsh;
+
+    public OnboardingSpecs() => _virsh = new FakeVirsh(_sandbox.Root);
 
     public void Dispose() => _sandbox.Dispose();
 
-    private string Calls => Path.Combine(_sandbox.Root, "virsh-calls");
+    private IReadOnlyList<string> Calls => _virsh.Lines;
 
-    private string DefinedXml => Path.Combine(_sandbox.Root, "defined.xml");
+    /// <summary>The definitions virsh define was given, in order.</summary>
+    private IReadOnlyList<string> Defined => [.. _virsh.Calls.Where(c => c.Subcommand == "define").Select(c => c.KeptFile!)];
 
-    private ToolPaths FakeVirsh(string domainXml, bool persistent = true)
+    /// <summary>A shut-off domain <paramref name="name"/> whose persistent definition is <paramref name="domainXml"/>; define keeps the file it is given.</summary>
+    private ToolPaths Virsh(string domainXml, bool persistent = true, string name = "kiosk")
     {
-        var xml = Path.Combine(_sandbox.Root, "domain.xml");
-        File.WriteAllText(xml, domainXml);
-        var script = Path.Combine(_sandbox.Root, "virsh");
-        Executable.Write(script, $$"""
-            #!/bin/sh
-            echo "$*" >> '{{Calls}}'
-            case "$*" in
-              *dumpxml*) cat '{{xml}}' ;;
-              *dominfo*) echo 'Persistent:     {{(persistent ? "yes" : "no")}}' ;;
-              *domstate*) echo 'shut off (shutdown)' ;;
-              *define*) cp "$5" '{{DefinedXml}}' ;;
-            esac
-            """);
-        return ToolPaths.Default with { Virsh = script };
+        _virsh.On(["dumpxml", "--inactive", "--domain", name], new VirshAnswer { Stdout = domainXml })
+            .On(["dumpxml", "--inactive", "--security-info", "--domain", name], new VirshAnswer { Stdout = domainXml })
+            .On(["dominfo", "--domain", name], VirshAnswer.Prints($"Persistent:     {(persistent ? "yes" : "no")}"))
+            .On(["domstate", "--reason", "--domain", name], VirshAnswer.Prints("shut off (shutdown)"))
+            .On(["define", "--file", FakeVirsh.AnyArgument], VirshAnswer.Nothing with { KeepsFileAfter = "--file" });
+        return _virsh.Tools;
     }
 
     private string Domain(string onReboot = "restart", params string[] disks) => $"""
@@ -73,7 +70,7 @@ public sealed class OnboardingSpecs : IDisposable
     public void Enable_takes_every_file_backed_qcow2_disk_and_writes_a_root_owned_0644_config_the_hook_accepts()
     {
         // Arrange
-        var tools = FakeVirsh(Domain("restart",
+        var tools = Virsh(Domain("restart",
             Disk("vda", _sandbox.CreateImage("a.qcow2")),
             Disk("vdb", _sandbox.CreateImage("b.raw", "raw"), driver: "raw"),
             Disk("hdc", "/srv/install.iso", device: "cdrom", driver: "raw")));
@@ -99,7 +96,7 @@ public sealed class OnboardingSpecs : IDisposable
     public void Validate_config_checks_a_file_not_yet_in_place_against_the_domain_whatever_its_owner_and_mode()
     {
         // Arrange: a configuration manager's temp file, group- and world-writable, outside the config directory.
-        var tools = FakeVirsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
+        var tools = Virsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
         var good = Path.Combine(_sandbox.Root, "good.json");
         var bad = Path.Combine(_sandbox.Root, "bad.json");
         File.WriteAllText(good, """{"disks": [{"target": "vda"}], "restart": {}}""");
@@ -130,7 +127,7 @@ public sealed class OnboardingSpecs : IDisposable
         // Arrange
         var image = _sandbox.CreateImage("a.qcow2");
         File.Copy(image, image + ".stateless-base");
-        var tools = FakeVirsh(Domain("restart", Disk("vda", image), Disk("vdb", _sandbox.Image("missing.qcow2")), Disk("vdc", image, driver: "raw")));
+        var tools = Virsh(Domain("restart", Disk("vda", image), Disk("vdb", _sandbox.Image("missing.qcow2")), Disk("vdc", image, driver: "raw")));
 
         // Act
         var (code, _, error) = Run(tools, "enable", "kiosk", "--disk", "vda", "--disk", "vdb", "--disk", "vdc", "--disk", "vdz", "--cold-reboot");
@@ -144,14 +141,14 @@ public sealed class OnboardingSpecs : IDisposable
         lines.Should().ContainSingle(l => l.Contains("<driver type='raw'/>"));
         lines.Should().ContainSingle(l => l.Contains("has no disk with <target dev='vdz'/>"));
         File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
-        File.Exists(DefinedXml).Should().BeFalse("nothing is defined when anything is refused");
+        Defined.Should().BeEmpty("nothing is defined when anything is refused");
     }
 
     [Fact]
     public void Enable_never_overwrites_a_config_without_force_and_keeps_a_backup_with_it()
     {
         // Arrange
-        var tools = FakeVirsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
+        var tools = Virsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
         const string old = """{"disks": [], "restart": {"on": ["crashed"]}} // mine""";
         _sandbox.WriteConfig("kiosk", old);
 
@@ -175,15 +172,15 @@ public sealed class OnboardingSpecs : IDisposable
     {
         // Arrange
         var domain = Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2")));
-        var tools = FakeVirsh(domain);
+        var tools = Virsh(domain);
 
         // Act
         var (code, output, error) = Run(tools, "enable", "kiosk", "--cold-reboot");
 
         // Assert
         code.Should().Be(0, error);
-        File.ReadAllText(DefinedXml).Should().Be(domain.Replace("<on_reboot>restart</on_reboot>", "<on_reboot>destroy</on_reboot>"));
-        File.ReadAllLines(Calls).Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
+        Defined.Single().Should().Be(domain.Replace("<on_reboot>restart</on_reboot>", "<on_reboot>destroy</on_reboot>"));
+        Calls.Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
         ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!.Restart!.On.Should().Contain(LibvirtHook.Domain.ShutoffReason.Shutdown);
         output.Should().Contain("Set <on_reboot>destroy</on_reboot> in the persistent definition of \"kiosk\" (it was restart)");
     }
@@ -194,7 +191,7 @@ public sealed class OnboardingSpecs : IDisposable
         // Arrange
         var raw = _sandbox.CreateImage("b.raw", "raw");
         var before = HookSandbox.Hash(raw);
-        var tools = FakeVirsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2")), Disk("vdb", raw, driver: "raw")));
+        var tools = Virsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2")), Disk("vdb", raw, driver: "raw")));
 
         // Act
         var (code, output, error) = Run(tools, "enable", "kiosk", "--raw-base");
@@ -203,13 +200,13 @@ public sealed class OnboardingSpecs : IDisposable
         code.Should().Be(0, error);
         var config = ConfigFile.Load(_sandbox.Paths.ConfigFile("kiosk"))!;
         config.Disks.Select(d => (d.Target, d.BaseFormat)).Should().Equal(("vda", ImageFormat.Qcow2), ("vdb", ImageFormat.Raw));
-        var defined = LibvirtHook.Domain.DomainXml.Parse(File.ReadAllText(DefinedXml));
+        var defined = LibvirtHook.Domain.DomainXml.Parse(Defined.Single());
         defined.Disks.Select(d => (d.Target, d.DriverType)).Should().Equal(("vda", "qcow2"), ("vdb", "qcow2"));
-        File.ReadAllLines(Calls).Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
+        Calls.Should().Contain("-c qemu:///system dumpxml --inactive --security-info --domain kiosk");
         output.Should().Contain("Set <driver type='qcow2'/> for vdb in the persistent definition of \"kiosk\"");
         HookSandbox.Hash(raw).Should().Be(before);
 
-        var (prepared, stderr) = _sandbox.Run("kiosk", "prepare", File.ReadAllText(DefinedXml));
+        var (prepared, stderr) = _sandbox.Run("kiosk", "prepare", Defined.Single());
         prepared.Should().Be(0, stderr);
         new QemuImg(ToolPaths.Default).Info(raw, ImageFormat.Qcow2).BackingFormat.Should().Be("raw");
     }
@@ -218,7 +215,7 @@ public sealed class OnboardingSpecs : IDisposable
     public void Enable_without_raw_base_leaves_a_raw_disk_alone_and_says_how_to_take_it()
     {
         // Arrange
-        var tools = FakeVirsh(Domain("destroy", Disk("vdb", _sandbox.CreateImage("b.raw", "raw"), driver: "raw")));
+        var tools = Virsh(Domain("destroy", Disk("vdb", _sandbox.CreateImage("b.raw", "raw"), driver: "raw")));
 
         // Act
         var (code, _, error) = Run(tools, "enable", "kiosk");
@@ -227,13 +224,13 @@ public sealed class OnboardingSpecs : IDisposable
         code.Should().Be(1);
         error.Should().Contain("take raw ones over their raw image with --raw-base");
         File.Exists(_sandbox.Paths.ConfigFile("kiosk")).Should().BeFalse();
-        File.Exists(DefinedXml).Should().BeFalse();
+        Defined.Should().BeEmpty();
     }
 
     [Fact]
     public void Enable_with_cold_reboot_refuses_a_transient_domain()
     {
-        var tools = FakeVirsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))), persistent: false);
+        var tools = Virsh(Domain("restart", Disk("vda", _sandbox.CreateImage("a.qcow2"))), persistent: false);
 
         var (code, _, error) = Run(tools, "enable", "kiosk", "--cold-reboot");
 
@@ -245,20 +242,20 @@ public sealed class OnboardingSpecs : IDisposable
     [Fact]
     public void Enable_a_domain_named_like_an_option_after_double_dash()
     {
-        var tools = FakeVirsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2"))));
+        var tools = Virsh(Domain("destroy", Disk("vda", _sandbox.CreateImage("a.qcow2"))), name: "--help");
 
         var (code, _, error) = Run(tools, "enable", "--restart", "--", "--help");
 
         code.Should().Be(0, error);
         File.Exists(_sandbox.Paths.ConfigFile("--help")).Should().BeTrue();
-        File.ReadAllLines(Calls).First().Should().EndWith("--domain --help");
+        Calls.First().Should().EndWith("--domain --help");
     }
 
     [Fact]
     public void Disable_moves_the_config_aside_and_says_that_overlays_are_still_reverted_and_on_reboot_still_destroys()
     {
         // Arrange
-        var tools = FakeVirsh(Domain("destroy"));
+        var tools = Virsh(Domain("destroy"));
         _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}], "restart": {}}""");
         Directory.CreateDirectory(_sandbox.Paths.StateDirectory);
         File.WriteAllText(_sandbox.Paths.JournalFile("kiosk"), """

@@ -100,7 +100,7 @@ public sealed class ConfigTrustSpecs : IDisposable
     [Fact]
     public void A_loop_of_links_is_refused_with_what_to_fix()
     {
-        var other = Path.Combine(_sandbox.Paths.ConfigDirectory, "other.json");
+        var other = _sandbox.Paths.ConfigFile("other");
         File.CreateSymbolicLink(Config, other);
         File.CreateSymbolicLink(other, Config);
 

@@ -11,59 +11,41 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Tests.Refresh;
 
 /// <summary>
-/// refresh's decisions and its calls, with a scripted virsh that keeps each domain's state in a
-/// file: shutdown turns it off unless the guest ignores ACPI, destroy always does, start turns it
-/// on (the real virsh, guests and hook are exercised by the end-to-end RefreshSpecs).
+/// refresh's decisions and its calls, with the fake virsh keeping each domain's state: shutdown
+/// turns it off unless the guest ignores ACPI, destroy always does, start turns it on (the real
+/// virsh, guests and hook are exercised by the end-to-end RefreshSpecs).
 /// </summary>
 public sealed class RefreshCommandSpecs : IDisposable
 {
     private const string KioskUuid = "8d3c6a2e-0000-4000-8000-000000000001";
     private const string LabUuid = "8d3c6a2e-0000-4000-8000-000000000002";
 
-    private readonly HookSandbox _sandbox = new();
+    private static readonly Dictionary<string, string> Names = new() { [KioskUuid] = "kiosk", [LabUuid] = "lab" };
 
-    public RefreshCommandSpecs() => Directory.CreateDirectory(States);
+    private readonly HookSandbox _sandbox = new();
+    private readonly FakeVirsh _virsh;
+
+    public RefreshCommandSpecs() =>
+        _virsh = new FakeVirsh(_sandbox.Root).On(["-q", "list", "--all", "--uuid", "--name"], VirshAnswer.Prints(Names.Select(p => $"{p.Key} {p.Value}").ToArray()));
 
     public void Dispose() => _sandbox.Dispose();
 
-    private string Calls => Path.Combine(_sandbox.Root, "virsh-calls");
+    private IReadOnlyList<string> CallList => _virsh.Lines;
 
-    private string States => Path.Combine(_sandbox.Root, "states");
+    private ToolPaths Tools => _virsh.Tools with { Systemctl = "/bin/false" };
 
-    private string[] CallList => File.Exists(Calls) ? File.ReadAllLines(Calls) : [];
+    /// <summary>The starts virsh was asked for, each noting whether refresh held its marker then.</summary>
+    private IReadOnlyList<VirshCall> Starts => [.. _virsh.Calls.Where(c => c.Subcommand == "start")];
 
     /// <summary>A domain the fake libvirt knows, in a state such as "running (booted)".</summary>
-    private void Domain(string uuid, string state, bool ignoresAcpi = false)
-    {
-        File.WriteAllText(Path.Combine(States, uuid), state + "\n");
-        if (ignoresAcpi)
-            File.WriteAllText(Path.Combine(States, uuid + ".ignores-acpi"), "");
-    }
-
-    private ToolPaths FakeVirsh(bool startFails = false)
-    {
-        var script = Path.Combine(_sandbox.Root, "virsh");
-        // The UUID is the last argument; start notes it when refresh did not hold its marker then.
-        Executable.Write(script, $$"""
-            #!/bin/sh
-            echo "$*" >> '{{Calls}}'
-            for uuid; do :; done
-            state='{{States}}'/"$uuid"
-            case "$3" in
-              -q) echo '{{KioskUuid}} kiosk'; echo '{{LabUuid}} lab' ;;
-              domstate) [ -f "$state" ] || { echo "error: failed to get domain '$uuid'" >&2; exit 1; }; cat "$state" ;;
-              dominfo) echo 'Persistent:     yes' ;;
-              shutdown) [ -f "$state.ignores-acpi" ] || echo 'shut off (shutdown)' > "$state" ;;
-              destroy) echo 'shut off (destroyed)' > "$state" ;;
-              start)
-                if flock -n -s '{{_sandbox.Paths.StateDirectory}}'/"$(ls '{{_sandbox.Paths.StateDirectory}}' | grep '\.refresh$' | head -n 1)" true; then
-                  echo "marker not held at start" >> '{{Calls}}'
-                fi
-                {{(startFails ? "echo 'error: Failed to start domain' >&2; exit 1" : "echo 'running (booted)' > \"$state\"")}} ;;
-            esac
-            """);
-        return ToolPaths.Default with { Virsh = script, Systemctl = "/bin/false" };
-    }
+    private void Domain(string uuid, string state, bool ignoresAcpi = false, bool startFails = false) =>
+        _virsh.Set(uuid, state)
+            .On(["domstate", "--reason", "--domain", uuid], VirshAnswer.PrintsStateOf(uuid))
+            .On(["dominfo", "--domain", uuid], VirshAnswer.Prints("Persistent:     yes"))
+            .On(["shutdown", "--domain", uuid], ignoresAcpi ? VirshAnswer.Nothing : VirshAnswer.Setting(uuid, "shut off (shutdown)"))
+            .On(["destroy", "--domain", uuid], VirshAnswer.Setting(uuid, "shut off (destroyed)"))
+            .On(["start", "--domain", uuid], (startFails ? VirshAnswer.Fails("error: Failed to start domain") : VirshAnswer.Setting(uuid, "running (booted)"))
+                with { NotesLockOn = _sandbox.Paths.RefreshFile(Names[uuid]) });
 
     private (int Code, string Output, string Error) Run(ToolPaths tools, params string[] args)
     {
@@ -83,7 +65,7 @@ public sealed class RefreshCommandSpecs : IDisposable
         Domain(KioskUuid, "running (booted)");
 
         // Act
-        var (code, output, error) = Run(FakeVirsh(), "refresh", "kiosk");
+        var (code, output, error) = Run(Tools, "refresh", "kiosk");
 
         // Assert
         code.Should().Be(ExitCodes.Ok, error);
@@ -93,6 +75,7 @@ public sealed class RefreshCommandSpecs : IDisposable
             $"-c qemu:///system dominfo --domain {KioskUuid}",
             $"-c qemu:///system shutdown --domain {KioskUuid}",
             $"-c qemu:///system start --domain {KioskUuid}");
+        Starts.Single().LockHeld.Should().BeTrue("refresh holds its marker while it starts the VM");
         var line = RefreshLines().Should().ContainSingle().Subject;
         line.Vm.Should().Be("kiosk");
         line.Fields.Select(f => f.Key).Should().Equal("outcome", "action", "timeout-s", "stop-ms", "down-ms", "total-ms");
@@ -111,13 +94,14 @@ public sealed class RefreshCommandSpecs : IDisposable
         Domain(KioskUuid, "running (booted)", ignoresAcpi: true);
 
         // Act
-        var (code, output, _) = Run(FakeVirsh(), "refresh", "kiosk", "--timeout", "1s");
+        var (code, output, _) = Run(Tools, "refresh", "kiosk", "--timeout", "1s");
 
         // Assert
         code.Should().Be(ExitCodes.Ok);
         output.Should().Contain("\"kiosk\": still running 1.0 s after the ACPI request, so destroyed; started again from its base images");
         var calls = CallList.Where(c => !c.Contains(" domstate ", StringComparison.Ordinal)).ToList();
         calls.Should().EndWith([$"-c qemu:///system shutdown --domain {KioskUuid}", $"-c qemu:///system destroy --domain {KioskUuid}", $"-c qemu:///system start --domain {KioskUuid}"]);
+        Starts.Single().LockHeld.Should().BeTrue("refresh holds its marker while it starts the VM");
         var line = RefreshLines().Should().ContainSingle().Subject;
         line.Has("action", "destroyed-after-timeout").Should().BeTrue();
         line.Has("timeout-s", "1").Should().BeTrue();
@@ -131,7 +115,7 @@ public sealed class RefreshCommandSpecs : IDisposable
         _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}]}""");
         Domain(KioskUuid, "running (booted)");
         new Holds(_sandbox.Paths).Hold("kiosk");
-        var tools = FakeVirsh();
+        var tools = Tools;
 
         // Act
         var held = Run(tools, "refresh", "kiosk");
@@ -156,7 +140,7 @@ public sealed class RefreshCommandSpecs : IDisposable
         Domain(KioskUuid, "shut off (destroyed)");
 
         // Act
-        var (code, output, _) = Run(FakeVirsh(), "refresh", "kiosk");
+        var (code, output, _) = Run(Tools, "refresh", "kiosk");
 
         // Assert
         code.Should().Be(ExitCodes.Ok);
@@ -178,7 +162,7 @@ public sealed class RefreshCommandSpecs : IDisposable
         Domain(LabUuid, "running (booted)");
 
         // Act
-        var (code, output, _) = Run(FakeVirsh(), "refresh", "--all", "--stagger", "0s");
+        var (code, output, _) = Run(Tools, "refresh", "--all", "--stagger", "0s");
 
         // Assert
         code.Should().Be(ExitCodes.Ok);
@@ -196,7 +180,7 @@ public sealed class RefreshCommandSpecs : IDisposable
         Domain(LabUuid, "running (booted)");
 
         // Act
-        var (code, output, error) = Run(FakeVirsh(), "refresh", "kiosk", "ghost", "lab", "--stagger", "0s");
+        var (code, output, error) = Run(Tools, "refresh", "kiosk", "ghost", "lab", "--stagger", "0s");
 
         // Assert
         code.Should().Be(ExitCodes.Failed);
@@ -211,10 +195,10 @@ public sealed class RefreshCommandSpecs : IDisposable
     {
         // Arrange
         _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}]}""");
-        Domain(KioskUuid, "running (booted)");
+        Domain(KioskUuid, "running (booted)", startFails: true);
 
         // Act
-        var (code, _, error) = Run(FakeVirsh(startFails: true), "refresh", "kiosk");
+        var (code, _, error) = Run(Tools, "refresh", "kiosk");
 
         // Assert
         code.Should().Be(ExitCodes.Failed);
@@ -235,7 +219,7 @@ public sealed class RefreshCommandSpecs : IDisposable
         using var first = LibvirtHook.Refresh.RefreshMarker.TryTake(_sandbox.Paths.RefreshFile("kiosk"));
 
         // Act
-        var (code, _, error) = Run(FakeVirsh(), "refresh", "kiosk");
+        var (code, _, error) = Run(Tools, "refresh", "kiosk");
 
         // Assert
         code.Should().Be(ExitCodes.Failed);
@@ -250,7 +234,7 @@ public sealed class RefreshCommandSpecs : IDisposable
     [InlineData("refresh", "--all", "--stagger", "-1s")]
     public void Without_vms_or_with_a_bad_duration_refresh_is_a_usage_error_that_touches_nothing(params string[] args)
     {
-        var (code, _, error) = Run(FakeVirsh(), args);
+        var (code, _, error) = Run(Tools, args);
 
         code.Should().Be(ExitCodes.Usage);
         error.Should().Contain("Try: libvirt-hook");

@@ -2,7 +2,6 @@ using LibvirtHook.Domain;
 using LibvirtHook.Refresh;
 using LibvirtHook.Restart;
 using LibvirtHook.Tests.Support;
-using LibvirtHook.Tools;
 
 namespace LibvirtHook.Tests.Refresh;
 
@@ -87,23 +86,19 @@ public sealed class RefreshHandoffSpecs : IDisposable
     {
         // Arrange
         _sandbox.WriteConfig("kiosk", """{"restart": {"on": ["shutdown"]}}""");
-        var calls = Path.Combine(_sandbox.Root, "virsh-calls");
-        var virsh = Path.Combine(_sandbox.Root, "virsh");
-        Executable.Write(virsh, $$"""
-            #!/bin/sh
-            echo "$*" >> '{{calls}}'
-            echo 'shut off (shutdown)'
-            """);
+        var virsh = new FakeVirsh(_sandbox.Root)
+            .On(["domstate", "--reason", "--domain", Uuid], VirshAnswer.Prints("shut off (shutdown)"))
+            .On(["start", "--domain", Uuid], VirshAnswer.Prints("Domain started"));
         using var marker = RefreshMarker.TryTake(Marker);
 
         // Act
-        new RestartWorker(_sandbox.Paths, ToolPaths.Default with { Virsh = virsh, Systemctl = "/bin/false" })
+        new RestartWorker(_sandbox.Paths, virsh.Tools with { Systemctl = "/bin/false" })
             .Run(new WorkerLaunch { Domain = "kiosk", Uuid = Uuid, ReasonAtRelease = ShutoffReason.Shutdown });
 
         // Assert
         File.ReadAllLines(_sandbox.Paths.LogFile).Should().ContainSingle(l => l.Contains("op=restart", StringComparison.Ordinal))
             .Which.Should().Contain($"outcome=not-started reason=shutdown").And.Contain($"why=\"libvirt-hook refresh (pid {Environment.ProcessId}) stops and starts it itself\"");
-        File.ReadAllLines(calls).Should().NotContain(c => c.Contains(" start ", StringComparison.Ordinal));
+        virsh.Lines.Should().NotContain(c => c.Contains(" start ", StringComparison.Ordinal));
         new RestartHistory(_sandbox.Paths.RestartHistoryFile("kiosk")).Load().Should().BeEmpty();
     }
 }

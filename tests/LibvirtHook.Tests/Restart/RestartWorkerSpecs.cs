@@ -7,38 +7,33 @@ using LibvirtHook.Tools;
 namespace LibvirtHook.Tests.Restart;
 
 /// <summary>
-/// The worker's decisions, with a scripted stand-in for virsh (the real one is exercised by the
-/// end-to-end RestartSpecs). The script answers domstate from a list, one answer per call.
+/// The worker's decisions, with the fake virsh (the real one is exercised by the end-to-end
+/// RestartSpecs). domstate answers from a list, one answer per call.
 /// </summary>
 public sealed class RestartWorkerSpecs : IDisposable
 {
+    private const string Uuid = "8d3c6a2e-0000-4000-8000-000000000001";
+
     private readonly HookSandbox _sandbox = new();
+    private readonly FakeVirsh _virsh;
+
+    public RestartWorkerSpecs() => _virsh = new FakeVirsh(_sandbox.Root);
 
     public void Dispose() => _sandbox.Dispose();
 
-    private string Calls => Path.Combine(_sandbox.Root, "virsh-calls");
+    private IReadOnlyList<string> Calls => _virsh.Lines;
 
-    private ToolPaths FakeVirsh(params string[] domstates)
+    /// <summary>domstate answers these, one per call, then fails as when libvirtd is gone; start succeeds.</summary>
+    private ToolPaths Virsh(params string[] domstates)
     {
-        var answers = Path.Combine(_sandbox.Root, "answers");
-        File.WriteAllLines(answers, domstates);
-        var script = Path.Combine(_sandbox.Root, "virsh");
-        Executable.Write(script, $$"""
-            #!/bin/sh
-            echo "$*" >> '{{Calls}}'
-            case "$*" in
-              *domstate*)
-                [ -s '{{answers}}' ] || { echo 'error: failed to connect to the hypervisor' >&2; exit 1; }
-                head -n 1 '{{answers}}'; sed -i 1d '{{answers}}' ;;
-              *start*) echo 'Domain started' ;;
-            esac
-            """);
-        return ToolPaths.Default with { Virsh = script, Systemctl = "/bin/false" };
+        _virsh.On(["domstate", "--reason", "--domain", Uuid], [.. domstates.Select(s => VirshAnswer.Prints(s)), VirshAnswer.Fails("error: failed to connect to the hypervisor")]);
+        _virsh.On(["start", "--domain", Uuid], VirshAnswer.Prints("Domain started"));
+        return _virsh.Tools with { Systemctl = "/bin/false" };
     }
 
     private string Run(ToolPaths tools, ShutoffReason reason = ShutoffReason.Shutdown)
     {
-        var launch = new WorkerLaunch { Domain = "vm", Uuid = "8d3c6a2e-0000-4000-8000-000000000001", ReasonAtRelease = reason };
+        var launch = new WorkerLaunch { Domain = "vm", Uuid = Uuid, ReasonAtRelease = reason };
         new RestartWorker(_sandbox.Paths, tools).Run(launch).Should().Be(0);
         return File.ReadAllLines(_sandbox.Paths.LogFile).Single(l => l.Contains("op=restart"));
     }
@@ -51,10 +46,10 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {}}""");
 
-        var line = Run(FakeVirsh("running (booted)", "shut off (shutdown)", "shut off (shutdown)"));
+        var line = Run(Virsh("running (booted)", "shut off (shutdown)", "shut off (shutdown)"));
 
         line.Should().Contain("outcome=started reason=shutdown").And.Contain("why=\"reason \\\"shutdown\\\" is in restart.on; restart 1 of at most 5 in 600 s\"");
-        File.ReadAllLines(Calls).Last().Should().Be("-c qemu:///system start --domain 8d3c6a2e-0000-4000-8000-000000000001");
+        Calls.Last().Should().Be("-c qemu:///system start --domain 8d3c6a2e-0000-4000-8000-000000000001");
         new RestartHistory(_sandbox.Paths.RestartHistoryFile("vm")).Load().Should().ContainSingle();
     }
 
@@ -63,7 +58,7 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {}}""");
 
-        var line = Run(FakeVirsh("shut off (destroyed)"), reason: ShutoffReason.NotKnownYet);
+        var line = Run(Virsh("shut off (destroyed)"), reason: ShutoffReason.NotKnownYet);
 
         line.Should().Contain("outcome=not-started reason=destroyed").And.Contain("is not in restart.on");
     }
@@ -73,10 +68,10 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {"delay-seconds": 1}}""");
 
-        var line = Run(FakeVirsh("shut off (shutdown)", "running (booted)"));
+        var line = Run(Virsh("shut off (shutdown)", "running (booted)"));
 
         line.Should().Contain("outcome=not-started").And.Contain("someone else started it meanwhile (it is running)");
-        File.ReadAllLines(Calls).Should().NotContain(c => c.Contains(" start "));
+        Calls.Should().NotContain(c => c.Contains(" start "));
     }
 
     [Fact]
@@ -84,10 +79,10 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {}}""");
 
-        var line = Run(FakeVirsh("shut off (shutdown)"));
+        var line = Run(Virsh("shut off (shutdown)"));
 
         line.Should().Contain("outcome=started reason=shutdown");
-        File.ReadAllLines(Calls).Should().Equal(
+        Calls.Should().Equal(
             "-c qemu:///system domstate --reason --domain 8d3c6a2e-0000-4000-8000-000000000001",
             "-c qemu:///system start --domain 8d3c6a2e-0000-4000-8000-000000000001");
     }
@@ -97,7 +92,7 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"disks": []}""");
 
-        var line = Run(FakeVirsh("shut off (shutdown)", "shut off (shutdown)"));
+        var line = Run(Virsh("shut off (shutdown)", "shut off (shutdown)"));
 
         line.Should().Contain("outcome=not-started").And.Contain("the config has no \\\"restart\\\" section");
     }
@@ -108,7 +103,7 @@ public sealed class RestartWorkerSpecs : IDisposable
         _sandbox.WriteConfig("vm", """{"restart": {}}""");
         new Holds(_sandbox.Paths).Hold("vm");
 
-        var line = Run(FakeVirsh("shut off (shutdown)", "shut off (shutdown)"));
+        var line = Run(Virsh("shut off (shutdown)", "shut off (shutdown)"));
 
         line.Should().Contain("outcome=not-started").And.Contain("held by an admin (libvirt-hook unhold vm to allow restarts again)");
     }
@@ -118,7 +113,7 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {}}""");
 
-        var line = Run(FakeVirsh());
+        var line = Run(Virsh());
 
         line.Should().Contain("outcome=not-started").And.Contain("libvirtd does not answer, so nothing is started").And.Contain("failed to connect to the hypervisor");
     }
@@ -130,10 +125,10 @@ public sealed class RestartWorkerSpecs : IDisposable
         Directory.CreateDirectory(_sandbox.Paths.StateDirectory);
         using var pending = LibvirtHook.Platform.FileLock.Acquire(_sandbox.Paths.RestartLockFile("vm"));
 
-        var line = Run(FakeVirsh("shut off (shutdown)"));
+        var line = Run(Virsh("shut off (shutdown)"));
 
         line.Should().Contain("outcome=not-started why=\"another restart of this VM is already pending\"");
-        File.Exists(Calls).Should().BeFalse();
+        Calls.Should().BeEmpty();
     }
 
     [Fact]
@@ -143,13 +138,13 @@ public sealed class RestartWorkerSpecs : IDisposable
         _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown"]}}""");
 
         // Act
-        var line = RunAndRead(FakeVirsh("shut off (unknown)", "shut off (unknown)"), ShutoffReason.NotKnownYet);
+        var line = RunAndRead(Virsh("shut off (unknown)", "shut off (unknown)"), ShutoffReason.NotKnownYet);
 
         // Assert
         line[LogCatalog.Keys.Outcome].Should().Be(LogCatalog.Outcomes.NotStarted);
         line[LogCatalog.Keys.Reason].Should().Be("unknown");
         line[LogCatalog.Keys.Why].Should().Be("reason \"unknown\" is not in restart.on [shutdown]");
-        File.ReadAllLines(Calls).Should().NotContain(c => c.Contains(" start "));
+        Calls.Should().NotContain(c => c.Contains(" start "));
     }
 
     [Fact]
@@ -157,7 +152,7 @@ public sealed class RestartWorkerSpecs : IDisposable
     {
         _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown", "unknown"]}}""");
 
-        var line = RunAndRead(FakeVirsh("shut off", "shut off"), ShutoffReason.NotKnownYet);
+        var line = RunAndRead(Virsh("shut off", "shut off"), ShutoffReason.NotKnownYet);
 
         line[LogCatalog.Keys.Outcome].Should().Be(LogCatalog.Outcomes.NotStarted);
         line[LogCatalog.Keys.Why].Should().Be("libvirt did not say why the VM stopped, so it is not restarted");

@@ -14,25 +14,22 @@ public sealed class VirshSpecs : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>A virsh that records its argv and prints what virsh printed for such a command string, a vanished domain's error going to stderr.</summary>
-    private (Virsh Virsh, string Calls) FakeVirsh()
+    /// <summary>A virsh that prints what virsh printed for such a command string, a vanished domain's error going to stderr.</summary>
+    private (Virsh Virsh, FakeVirsh Fake) ThreeDomains()
     {
-        var calls = _temp.File("calls");
-        var script = _temp.File("virsh");
-        Executable.Write(script, $$"""
-            #!/bin/sh
-            printf '%s\n' "$@" > '{{calls}}'
-            printf '%s\n' '@@libvirt-hook-next@@ {{Running}}' 'running (booted)' '' '@@libvirt-hook-next@@ {{Off}}' 'shut off (shutdown)' '' '@@libvirt-hook-next@@ {{Vanished}}'
-            echo "error: failed to get domain '{{Vanished}}'" >&2
-            """);
-        return (new Virsh(ToolPaths.Default with { Virsh = script }), calls);
+        var fake = new FakeVirsh(_temp.Path).On(["-q", FakeVirsh.AnyArgument], new VirshAnswer
+        {
+            Stdout = $"@@libvirt-hook-next@@ {Running}\nrunning (booted)\n\n@@libvirt-hook-next@@ {Off}\nshut off (shutdown)\n\n@@libvirt-hook-next@@ {Vanished}\n",
+            Stderr = $"error: failed to get domain '{Vanished}'\n",
+        });
+        return (new Virsh(fake.Tools), fake);
     }
 
     [Fact]
     public void DomStates_asks_one_virsh_for_every_domain_by_uuid_and_leaves_out_one_that_vanished()
     {
         // Arrange
-        var (virsh, calls) = FakeVirsh();
+        var (virsh, fake) = ThreeDomains();
 
         // Act
         var states = virsh.DomStates([Running, Off, Vanished]);
@@ -42,17 +39,18 @@ public sealed class VirshSpecs : IDisposable
         states[Running].State.Should().Be("running");
         states[Running].Reason.Should().Be("booted");
         states[Off].IsShutOff.Should().BeTrue();
-        File.ReadAllLines(calls).Should().Equal("-c", "qemu:///system", "-q",
+        fake.Calls.Should().ContainSingle().Which.Argv.Should().Equal("-c", "qemu:///system", "-q",
             $"echo @@libvirt-hook-next@@ {Running} ; domstate --reason --domain {Running} ; echo @@libvirt-hook-next@@ {Off} ; domstate --reason --domain {Off} ; echo @@libvirt-hook-next@@ {Vanished} ; domstate --reason --domain {Vanished}");
     }
 
     [Fact]
     public void A_command_string_takes_only_uuids()
     {
-        var (virsh, _) = FakeVirsh();
+        var (virsh, fake) = ThreeDomains();
 
         var act = () => virsh.DomStates(["kiosk ; destroy other"]);
 
         act.Should().Throw<ArgumentException>().WithMessage("Only UUIDs can be passed in a virsh command string.*");
+        fake.Calls.Should().BeEmpty();
     }
 }

@@ -1,6 +1,6 @@
 using LibvirtHook.Tests.Support;
 
-namespace LibvirtHook.Tests.Hook;
+namespace LibvirtHook.Tests.Stateless;
 
 public sealed class RebootAdviceSpecs : IDisposable
 {
