@@ -60,9 +60,9 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
     {
         var configPath = paths.ConfigFile(call.Domain);
         var disks = new StatelessDisks(new QemuImg(tools), new JournalStore(paths.JournalFile(call.Domain)), log, discards);
-        switch (call.Operation)
+        switch (call.Kind)
         {
-            case "prepare":
+            case HookOperation.Prepare:
             {
                 var config = ConfigFile.Load(configPath);
                 var domain = DomainXml.Parse(xml);
@@ -77,7 +77,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 return new CallOutcome { Action = HookAction.Prepared, Disks = config.Disks.Count };
             }
 
-            case "release":
+            case HookOperation.Release:
             {
                 var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain), paths.ManagedSaveFile(call.Domain));
                 if (reason.Source == ReasonSource.DomainLogNotBelieved)
@@ -113,10 +113,10 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 return new CallOutcome { Action = HookAction.Released, Reason = reason, Restart = restart };
             }
 
-            case "restore":
+            case HookOperation.Restore:
                 return disks.MarkRestoring() ? new CallOutcome { Action = HookAction.RestorePending } : CallOutcome.Nothing;
 
-            case "migrate":
+            case HookOperation.Migrate:
             {
                 var config = ConfigFile.Load(configPath);
                 if (config is { Disks.Count: > 0 })

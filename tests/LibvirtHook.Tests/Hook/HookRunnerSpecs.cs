@@ -1,3 +1,4 @@
+using LibvirtHook.Hook;
 using LibvirtHook.Tests.Support;
 
 namespace LibvirtHook.Tests.Hook;
@@ -147,5 +148,37 @@ public sealed class HookRunnerSpecs : IDisposable
         lines.Should().Contain(l => l.Contains("op=started outcome=ok action=none ms="));
         lines.Should().Contain(l => l.Contains("op=release outcome=ok action=released shutoff-reason=not-known-yet reason-from=none ms="));
         lines.Should().AllSatisfy(l => l.Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[\d+\] vm="));
+    }
+
+    [Fact]
+    public void An_operation_this_build_does_not_know_does_nothing_and_is_logged_in_libvirts_own_words()
+    {
+        // Arrange: libvirt adds operations; a newer libvirtd may send one.
+        var image = _sandbox.CreateImage("vm.qcow2");
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        var before = HookSandbox.Hash(image);
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "some-new-op", HookSandbox.DomainXml("vm", ("vda", image)));
+
+        // Assert
+        code.Should().Be(0, stderr);
+        HookSandbox.Hash(image).Should().Be(before);
+        File.ReadAllLines(_sandbox.Paths.LogFile).Should().ContainSingle().Which.Should().Contain("vm=\"vm\" op=some-new-op outcome=ok action=none ms=");
+    }
+
+    [Theory]
+    [InlineData("prepare", nameof(HookOperation.Prepare))]
+    [InlineData("release", nameof(HookOperation.Release))]
+    [InlineData("started", nameof(HookOperation.Started))]
+    [InlineData("migrate", nameof(HookOperation.Migrate))]
+    [InlineData("Prepare", nameof(HookOperation.Other))]
+    [InlineData("some-new-op", nameof(HookOperation.Other))]
+    public void A_call_decides_on_libvirts_exact_word_for_its_operation(string word, string operation)
+    {
+        var call = HookCall.FromArguments(["vm", word, "begin", "-"]);
+
+        call.Kind.Should().Be(Enum.Parse<HookOperation>(operation));
+        call.Operation.Should().Be(word);
     }
 }
