@@ -230,7 +230,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         {
             throw new StatelessDiskException($"Image \"{image}\" of disk \"{disk.Target}\" is in use by another process; stop it before starting domain \"{domain.Name}\". ({e.Message})", e);
         }
-        catch (ToolException e) when (e.ExitCode is not null)
+        catch (ToolException e) when (e.Reason == ToolFailure.ExitedNonZero)
         {
             var other = disk.BaseFormat == ImageFormat.Qcow2 ? ImageFormat.Raw : ImageFormat.Qcow2;
             throw new StatelessDiskException(
