@@ -13,8 +13,8 @@ namespace LibvirtHook.Hook;
 /// Handles one hook call. Nothing here writes to stdout: libvirt reads it as XML for some ops.
 /// Errors go to stderr as one line, which libvirt shows as the reason a start failed.
 /// </summary>
-/// <param name="discardWorker">The binary that removes thrown-away overlays after the call, detached (this one, in production); null removes them within the call.</param>
-internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? discardWorker)
+/// <param name="workers">What runs detached as the restart and discard workers (this binary, in production); null starts no process: overlays are removed within the call, a restart is decided but handed to nobody.</param>
+internal sealed class HookRunner(HookPaths paths, ToolPaths tools, WorkerProgram? workers)
 {
     public int Run(HookCall call, TextReader stdin, TextWriter stderr)
     {
@@ -29,7 +29,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
         var xml = stdin.ReadToEnd();
         var log = new HookLog(paths.LogFile);
         var watch = Stopwatch.StartNew();
-        var discards = new OverlayDiscards(call.Domain, discardWorker);
+        var discards = new OverlayDiscards(call.Domain, workers);
         try
         {
             Directory.CreateDirectory(paths.StateDirectory);
@@ -107,7 +107,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 }
 
                 var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
-                var restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart);
+                var restart = RestartScheduler.Schedule(paths, workers, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart);
                 if (failure is not null)
                     throw failure;
                 return new CallOutcome { Action = HookAction.Released, Reason = reason, Restart = restart };

@@ -91,8 +91,12 @@ internal static class LogCatalog
 
         if (outcome.Restart is { } restart)
         {
-            fields.Add(new(Keys.Restart, restart.WorkerPid is null ? RestartValues.No : RestartValues.Scheduled));
-            fields.Add(restart.WorkerPid is { } pid ? new(Keys.WorkerPid, Number(pid)) : new(Keys.Why, restart.Decision.Why));
+            // A call with no worker program (an in-process spec) has a decision and no pid.
+            fields.Add(new(Keys.Restart, restart.Decision.Restart ? RestartValues.Scheduled : RestartValues.No));
+            if (restart.WorkerPid is { } pid)
+                fields.Add(new(Keys.WorkerPid, Number(pid)));
+            else if (!restart.Decision.Restart)
+                fields.Add(new(Keys.Why, restart.Decision.Why));
         }
 
         if (outcome.Why is { } why)

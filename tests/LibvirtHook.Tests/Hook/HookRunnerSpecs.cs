@@ -181,4 +181,44 @@ public sealed class HookRunnerSpecs : IDisposable
         call.Kind.Should().Be(Enum.Parse<HookOperation>(operation));
         call.Operation.Should().Be(word);
     }
+
+    [Fact]
+    public void A_release_hands_the_restart_to_the_worker_program_it_was_given()
+    {
+        // Arrange: the worker program only records how it was started.
+        _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown"]}}""");
+        var record = Path.Combine(_sandbox.Root, "worker-called");
+        var worker = Path.Combine(_sandbox.Root, "recording-worker");
+        Executable.Write(worker, $"""
+            #!/bin/sh
+            printf '%s\n' "$LIBVIRT_HOOK_WORKER" "$@" > '{record}.tmp' && mv '{record}.tmp' '{record}'
+            """);
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "release", HookSandbox.DomainXml("vm"), extra: "shutdown", discardWorker: worker);
+
+        // Assert
+        code.Should().Be(0, stderr);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(record) && DateTime.UtcNow < deadline)
+            Thread.Sleep(20);
+        File.ReadAllLines(record).Should().Equal("restart", "vm", "8d3c6a2e-0000-4000-8000-000000000001", "shutdown");
+        File.ReadAllText(_sandbox.Paths.LogFile).Should().MatchRegex(@"op=release outcome=ok action=released shutoff-reason=shutdown reason-from=argument restart=scheduled worker-pid=\d+ ms=");
+    }
+
+    [Fact]
+    public void A_release_with_no_worker_program_decides_the_restart_and_starts_no_process()
+    {
+        // Arrange: in-process, this process is the test host; it must never be started as a worker.
+        _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown"]}}""");
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "release", HookSandbox.DomainXml("vm"), extra: "shutdown");
+
+        // Assert
+        code.Should().Be(0, stderr);
+        var line = File.ReadAllLines(_sandbox.Paths.LogFile).Should().ContainSingle().Subject;
+        line.Should().Contain("op=release outcome=ok action=released shutoff-reason=shutdown reason-from=argument restart=scheduled ms=");
+        line.Should().NotContain("worker-pid");
+    }
 }
