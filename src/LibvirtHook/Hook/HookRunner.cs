@@ -66,15 +66,14 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, WorkerProgram
             {
                 var config = ConfigFile.Load(configPath);
                 var domain = DomainXml.Parse(xml);
-                if (disks.ResumeSaved())
+                var started = disks.Start(domain, config, new OneShotCommitFlags(configPath, config, log));
+                if (started.Result == StartResult.ResumedSaved)
                     return new CallOutcome { Action = HookAction.ResumedSaved };
-                disks.RecoverLeftovers(domain, new OneShotCommitFlags(configPath, config, log));
-                if (config is null)
+                if (started.Result == StartResult.ConfigRemoved || config is null) // the one implies the other
                     return CallOutcome.Nothing with { Why = "config removed" };
-                disks.Prepare(domain, config);
                 if (RebootAdvice.Warning(call.Domain, domain, config) is { } advice)
                     log.Warning(null, advice);
-                return new CallOutcome { Action = HookAction.Prepared, Disks = config.Disks.Count };
+                return new CallOutcome { Action = HookAction.Prepared, Disks = started.Disks };
             }
 
             case HookOperation.Release:

@@ -15,10 +15,27 @@ namespace LibvirtHook.Stateless;
 /// </summary>
 internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log, OverlayDiscards discards)
 {
-    /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
-    public void RecoverLeftovers(DomainDescription? domain, OneShotCommitFlags flags)
+    /// <summary>
+    /// A VM's start, in the one order that is safe: a restore resumes on its saved overlays;
+    /// otherwise whatever an earlier session left is undone first, and then (if the VM still has
+    /// a config) every configured disk gets a fresh overlay. The journal is read once.
+    /// </summary>
+    /// <param name="config">Null when the config was removed: leftovers are still undone.</param>
+    public StartOutcome Start(DomainDescription domain, VmConfig? config, OneShotCommitFlags flags)
     {
-        var leftover = journal.Load();
+        var state = journal.Load();
+        if (ResumeSaved(state))
+            return StartOutcome.ResumedSaved;
+        RecoverLeftovers(state, domain, flags);
+        if (config is null)
+            return StartOutcome.ConfigRemoved;
+        Prepare(domain, config);
+        return StartOutcome.Prepared(config.Disks.Count);
+    }
+
+    /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
+    private void RecoverLeftovers(Journal? leftover, DomainDescription? domain, OneShotCommitFlags flags)
+    {
         if (leftover is null)
             return;
         CheckChainUnchanged(leftover, domain);
@@ -34,7 +51,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         ThrowIfAny(failures);
     }
 
-    public void Prepare(DomainDescription domain, VmConfig config)
+    private void Prepare(DomainDescription domain, VmConfig config)
     {
         var plans = config.Disks.Select(d => Check(domain, config, d)).ToList();
         if (plans.Count == 0)
@@ -103,9 +120,8 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
     /// A restore (announced by the restore hook) resumes on the saved overlays. Without one, the VM
     /// boots afresh (the saved state was removed), and RecoverLeftovers discards them like any other.
     /// </summary>
-    public bool ResumeSaved()
+    private bool ResumeSaved(Journal? state)
     {
-        var state = journal.Load();
         if (state is null || state.Disks.Count == 0 || state.Disks.Any(e => e.State != DiskState.Restoring))
             return false;
         journal.Save(state with { Disks = state.Disks.Select(e => e with { State = DiskState.Prepared }).ToList() });
