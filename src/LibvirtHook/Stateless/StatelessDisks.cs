@@ -324,7 +324,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
             throw NotCommitted(entry, $"\"{entry.Image}\" changed while the hook checked it");
         // Only root may open it from here on, so nobody rewrites the header between the check and the commit.
         overlay.ChangeOwnership(new FileOwnership(0, 0, 0b110_000_000));
-        var (header, unreadable) = Qcow2Metadata.Read(overlay);
+        var (header, unreadable) = Qcow2Header.Read(overlay);
         if ((unreadable ?? OverlayProblem(header!, baseName, entry.BaseFormat)) is { } problem)
             throw NotCommitted(entry, $"overlay \"{entry.Image}\" {problem}, so it is not what the hook created");
 
@@ -353,12 +353,12 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
     /// of that cluster from its own backing file, which is then named (with its format) as QEMU
     /// would resolve it from the image's path.
     /// </summary>
-    private static CommitChain WithBaseBacking(CommitChain chain, JournalEntry entry, FileHandle baseFile, DirectoryHandle directory)
+    private static CommitChain WithBaseBacking(CommitChain chain, JournalEntry entry, OpenedFile baseFile, DirectoryHandle directory)
     {
-        var (header, unreadable) = Qcow2Metadata.Read(baseFile);
+        var (header, unreadable) = Qcow2Header.Read(baseFile);
         if (header is null)
             throw NotCommitted(entry, $"base \"{entry.Base}\" is not a readable qcow2 image ({unreadable}), though its config says qcow2");
-        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Metadata.ExternalDataFileBit) != 0)
+        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Header.ExternalDataFileBit) != 0)
             throw NotCommitted(entry, $"base \"{entry.Base}\" keeps its data in an external file, which the hook does not support");
         if (header.BackingFile is not { } backing)
             return chain;
@@ -372,7 +372,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         return chain with { BaseBacking = Path.IsPathRooted(backing) ? backing : directory.ProcPath + "/" + backing, BaseBackingFormat = format };
     }
 
-    private static string? OverlayProblem(Qcow2Metadata header, string baseName, ImageFormat baseFormat)
+    private static string? OverlayProblem(Qcow2Header header, string baseName, ImageFormat baseFormat)
     {
         if (header.CryptMethod != 0)
             return "is encrypted";
@@ -380,11 +380,11 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
             return header.BackingFile is null ? "has no backing file" : $"names backing file \"{Printable(header.BackingFile)}\", not \"{baseName}\"";
         if (header.BackingFormat != baseFormat.Name())
             return $"names backing format \"{Printable(header.BackingFormat ?? "")}\", not \"{baseFormat.Name()}\"";
-        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Metadata.ExternalDataFileBit) != 0)
+        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Header.ExternalDataFileBit) != 0)
             return $"has an external data file (\"{Printable(header.ExternalDataFile ?? "")}\")";
-        if ((header.IncompatibleFeatures & Qcow2Metadata.CorruptBit) != 0)
+        if ((header.IncompatibleFeatures & Qcow2Header.CorruptBit) != 0)
             return "is marked corrupt";
-        var unknown = header.IncompatibleFeatures & ~(Qcow2Metadata.DirtyBit | Qcow2Metadata.CompressionTypeBit | Qcow2Metadata.ExtendedL2Bit | Qcow2Metadata.CorruptBit | Qcow2Metadata.ExternalDataFileBit);
+        var unknown = header.IncompatibleFeatures & ~(Qcow2Header.DirtyBit | Qcow2Header.CompressionTypeBit | Qcow2Header.ExtendedL2Bit | Qcow2Header.CorruptBit | Qcow2Header.ExternalDataFileBit);
         return unknown != 0 ? $"uses qcow2 features the hook does not know (incompatible bits 0x{unknown:x})" : null;
     }
 
