@@ -7,7 +7,7 @@ using LibvirtHook.Restart;
 using LibvirtHook.Stateless;
 using LibvirtHook.Tools;
 
-var workerRole = Environment.GetEnvironmentVariable(SelfWorker.EnvironmentVariable);
+var workerRole = Environment.GetEnvironmentVariable(WorkerProgram.EnvironmentVariable);
 if (WorkerLaunch.FromProcess(workerRole, args) is { } launch)
     return new RestartWorker(HookPaths.Default, ToolPaths.Default).Run(launch);
 if (DiscardLaunch.FromProcess(workerRole, args) is { } discard)
@@ -24,7 +24,7 @@ if (InvocationName.IsHook(Environment.GetCommandLineArgs()[0]))
     }
 
     using var stdin = new StreamReader(Console.OpenStandardInput());
-    return new HookRunner(HookPaths.Default, ToolPaths.Default, Environment.ProcessPath).Run(HookCall.FromArguments(args), stdin, Console.Error);
+    return new HookRunner(HookPaths.Default, ToolPaths.Default, WorkerProgram.OfThisProcess()).Run(HookCall.FromArguments(args), stdin, Console.Error);
 }
 
 return new AdminCli(HookPaths.Default, ToolPaths.Default, Console.Out, Console.Error).Run(args);

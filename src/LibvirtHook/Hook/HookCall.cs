@@ -5,7 +5,11 @@ internal sealed record HookCall
 {
     public required string Domain { get; init; }
 
+    /// <summary>libvirt's word for the operation, as it was passed: the log shows it so (<c>op=</c>), known to this build or not.</summary>
     public required string Operation { get; init; }
+
+    /// <summary>What the hook decides on.</summary>
+    public HookOperation Kind => HookOperations.Parse(Operation);
 
     /// <summary>For <c>release</c> on libvirt 10.5 and later: the shut-off reason; "-" before.</summary>
     public string Extra { get; init; } = "-";

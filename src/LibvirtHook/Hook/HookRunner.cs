@@ -13,8 +13,8 @@ namespace LibvirtHook.Hook;
 /// Handles one hook call. Nothing here writes to stdout: libvirt reads it as XML for some ops.
 /// Errors go to stderr as one line, which libvirt shows as the reason a start failed.
 /// </summary>
-/// <param name="discardWorker">The binary that removes thrown-away overlays after the call, detached (this one, in production); null removes them within the call.</param>
-internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? discardWorker)
+/// <param name="workers">What runs detached as the restart and discard workers (this binary, in production); null starts no process: overlays are removed within the call, a restart is decided but handed to nobody.</param>
+internal sealed class HookRunner(HookPaths paths, ToolPaths tools, WorkerProgram? workers)
 {
     public int Run(HookCall call, TextReader stdin, TextWriter stderr)
     {
@@ -29,7 +29,7 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
         var xml = stdin.ReadToEnd();
         var log = new HookLog(paths.LogFile);
         var watch = Stopwatch.StartNew();
-        var discards = new OverlayDiscards(call.Domain, discardWorker);
+        var discards = new OverlayDiscards(call.Domain, workers);
         try
         {
             Directory.CreateDirectory(paths.StateDirectory);
@@ -60,24 +60,23 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
     {
         var configPath = paths.ConfigFile(call.Domain);
         var disks = new StatelessDisks(new QemuImg(tools), new JournalStore(paths.JournalFile(call.Domain)), log, discards);
-        switch (call.Operation)
+        switch (call.Kind)
         {
-            case "prepare":
+            case HookOperation.Prepare:
             {
                 var config = ConfigFile.Load(configPath);
                 var domain = DomainXml.Parse(xml);
-                if (disks.ResumeSaved())
+                var started = disks.Start(domain, config, new OneShotCommitFlags(configPath, config, log));
+                if (started.Result == StartResult.ResumedSaved)
                     return new CallOutcome { Action = HookAction.ResumedSaved };
-                disks.RecoverLeftovers(domain, new OneShotCommitFlags(configPath, config, log));
-                if (config is null)
+                if (started.Result == StartResult.ConfigRemoved || config is null) // the one implies the other
                     return CallOutcome.Nothing with { Why = "config removed" };
-                disks.Prepare(domain, config);
                 if (RebootAdvice.Warning(call.Domain, domain, config) is { } advice)
                     log.Warning(null, advice);
-                return new CallOutcome { Action = HookAction.Prepared, Disks = config.Disks.Count };
+                return new CallOutcome { Action = HookAction.Prepared, Disks = started.Disks };
             }
 
-            case "release":
+            case HookOperation.Release:
             {
                 var reason = ReleaseReason.Find(call, paths.DomainLogFile(call.Domain), paths.ManagedSaveFile(call.Domain));
                 if (reason.Source == ReasonSource.DomainLogNotBelieved)
@@ -107,16 +106,16 @@ internal sealed class HookRunner(HookPaths paths, ToolPaths tools, string? disca
                 }
 
                 var uuid = domain?.Uuid is { Length: > 0 } id ? id : call.Domain;
-                var restart = RestartScheduler.Schedule(paths, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart);
+                var restart = RestartScheduler.Schedule(paths, workers, call.Domain, uuid, config?.Restart, reason.Reason, reason.TrustedForRestart);
                 if (failure is not null)
                     throw failure;
                 return new CallOutcome { Action = HookAction.Released, Reason = reason, Restart = restart };
             }
 
-            case "restore":
+            case HookOperation.Restore:
                 return disks.MarkRestoring() ? new CallOutcome { Action = HookAction.RestorePending } : CallOutcome.Nothing;
 
-            case "migrate":
+            case HookOperation.Migrate:
             {
                 var config = ConfigFile.Load(configPath);
                 if (config is { Disks.Count: > 0 })

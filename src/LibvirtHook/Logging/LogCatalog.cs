@@ -65,9 +65,6 @@ internal static class LogCatalog
     /// <summary>The op of the restart worker's one line per decision.</summary>
     public const string RestartOp = "restart";
 
-    /// <summary>libvirt's op once QEMU runs the guest (<c>qemu VM started begin -</c>).</summary>
-    public const string StartedOp = "started";
-
     /// <summary>The op of <c>libvirt-hook refresh</c>'s one line per VM.</summary>
     public const string RefreshOp = "refresh";
 
@@ -91,8 +88,12 @@ internal static class LogCatalog
 
         if (outcome.Restart is { } restart)
         {
-            fields.Add(new(Keys.Restart, restart.WorkerPid is null ? RestartValues.No : RestartValues.Scheduled));
-            fields.Add(restart.WorkerPid is { } pid ? new(Keys.WorkerPid, Number(pid)) : new(Keys.Why, restart.Decision.Why));
+            // A call with no worker program (an in-process spec) has a decision and no pid.
+            fields.Add(new(Keys.Restart, restart.Decision.Restart ? RestartValues.Scheduled : RestartValues.No));
+            if (restart.WorkerPid is { } pid)
+                fields.Add(new(Keys.WorkerPid, Number(pid)));
+            else if (!restart.Decision.Restart)
+                fields.Add(new(Keys.Why, restart.Decision.Why));
         }
 
         if (outcome.Why is { } why)
@@ -190,10 +191,10 @@ internal static class LogCatalog
     public static bool IsCrashLoopGiveUp(LogLine line) =>
         line.Op == RestartOp && line.Has(Keys.Outcome, Outcomes.NotStarted) && (line[Keys.Why]?.StartsWith(RestartPlanner.CrashLoopGuard, StringComparison.Ordinal) ?? false);
 
-    /// <summary>The last line of a hook call (not a per-disk step, not a warning).</summary>
-    /// <summary>libvirt's <c>started</c> hook call: the VM runs again (the worker or an admin started it).</summary>
-    public static bool IsStartedAgain(LogLine line) => line.Op == StartedOp && line.Has(Keys.Outcome, Outcomes.Ok);
+    /// <summary>libvirt's <c>started</c> hook call (<c>qemu VM started begin -</c>): the VM runs again (the worker or an admin started it).</summary>
+    public static bool IsStartedAgain(LogLine line) => HookOperations.Parse(line.Op) == HookOperation.Started && line.Has(Keys.Outcome, Outcomes.Ok);
 
+    /// <summary>The last line of a hook call (not a per-disk step, not a warning).</summary>
     public static bool IsCallEnd(LogLine line) => line.Op is not (RestartOp or RefreshOp) && line[Keys.Outcome] is not null;
 
     public static string Name(HookAction action) => action switch

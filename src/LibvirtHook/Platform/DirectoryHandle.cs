@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace LibvirtHook.Platform;
 
@@ -10,6 +11,8 @@ namespace LibvirtHook.Platform;
 /// </summary>
 internal sealed class DirectoryHandle : IDisposable
 {
+    private const int TemporaryNameAttempts = 8;
+
     private readonly int _fd;
 
     private DirectoryHandle(int fd, string path)
@@ -27,11 +30,12 @@ internal sealed class DirectoryHandle : IDisposable
     public FileStatus Status => FileSystem.StatDescriptor(_fd, Path);
 
     /// <summary>Opens the directory a path names (symbolic links on the way are followed, as libvirt follows them).</summary>
-    public static DirectoryHandle Open(string path)
+    /// <param name="purpose">What it is opened for, in the message if it cannot be (" to write \"x\" in it").</param>
+    public static DirectoryHandle Open(string path, string purpose = "")
     {
         var fd = Native.Open(path, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC | Native.O_NONBLOCK);
         if (fd < 0)
-            throw new IOException($"Cannot open directory \"{path}\": {Native.LastError()}.");
+            throw new IOException($"Cannot open directory \"{path}\"{purpose}: {Native.LastError()}.");
         return new DirectoryHandle(fd, path);
     }
 
@@ -44,22 +48,40 @@ internal sealed class DirectoryHandle : IDisposable
     /// Opens a file for reading without blocking (a FIFO planted at the name does not hang the
     /// hook) and without following a symbolic link unless asked; callers check its status.
     /// </summary>
-    public FileHandle OpenForReading(string name, bool followSymlink = false)
+    public OpenedFile OpenForReading(string name, bool followSymlink = false)
     {
         var flags = Native.O_RDONLY | Native.O_CLOEXEC | Native.O_NONBLOCK | (followSymlink ? 0 : Native.O_NOFOLLOW);
         var fd = Native.OpenAt(_fd, name, flags, 0);
         if (fd < 0)
             throw new IOException($"Cannot open \"{PathOf(name)}\": {Native.LastError()}.");
-        return new FileHandle(fd, PathOf(name));
+        return OpenedFile.FromDescriptor(fd, PathOf(name));
     }
 
     /// <summary>Creates a new, empty file only root can read or write; fails if anything (even a dangling link) is at the name.</summary>
-    public FileHandle CreateExclusive(string name)
+    public OpenedFile CreateExclusive(string name)
     {
         var fd = Native.OpenAt(_fd, name, Native.O_RDWR | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC | Native.O_NONBLOCK, 0b110_000_000);
         if (fd < 0)
             throw new IOException($"Cannot create \"{PathOf(name)}\": {Native.LastError()}.");
-        return new FileHandle(fd, PathOf(name));
+        return OpenedFile.FromDescriptor(fd, PathOf(name));
+    }
+
+    /// <summary>
+    /// Creates a new, empty file only root can read or write, beside <paramref name="name"/>, under
+    /// a hidden name with 64 random bits: nobody can plant a link at a name they cannot guess.
+    /// </summary>
+    public (OpenedFile File, string Name) CreateTemporaryBeside(string name)
+    {
+        const int flags = Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC;
+        for (var attempt = 0; ; attempt++)
+        {
+            var temp = $".{name}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+            var fd = Native.OpenAt(_fd, temp, flags, 0b110_000_000);
+            if (fd >= 0)
+                return (OpenedFile.FromDescriptor(fd, PathOf(temp)), temp);
+            if (Marshal.GetLastPInvokeError() != Native.EEXIST || attempt + 1 >= TemporaryNameAttempts)
+                throw new IOException($"Cannot create a temporary file beside \"{PathOf(name)}\": {Native.LastError()}.");
+        }
     }
 
     /// <summary>link(2) of the name itself (a symbolic link is linked, not its target); fails if the new name exists.</summary>
@@ -90,6 +112,9 @@ internal sealed class DirectoryHandle : IDisposable
         Sync();
         return true;
     }
+
+    /// <summary>Removes the name if it can, and says nothing if it cannot: for cleaning up after a failure that is being reported.</summary>
+    public void UnlinkQuietly(string name) => Native.UnlinkAt(_fd, name, 0);
 
     public void Sync()
     {

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
-
 namespace LibvirtHook.Platform;
 
 /// <summary>
@@ -12,67 +9,44 @@ namespace LibvirtHook.Platform;
 /// </summary>
 internal static class FileReplacement
 {
-    private const int Attempts = 8;
-
     /// <param name="mode">Permission bits of the new file.</param>
     /// <param name="owner">Owner and group to give it (root's programs pass 0, 0); null keeps the creator's.</param>
     /// <param name="keepExisting">Take mode and owner from the regular file being replaced, if there is one (not from a link's target).</param>
     public static void Replace(string path, ReadOnlySpan<byte> content, int mode, (uint Owner, uint Group)? owner = null, bool keepExisting = false)
     {
         var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
         var name = Path.GetFileName(full);
-        var dirFd = Native.OpenAt(Native.AT_FDCWD, directory, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC, 0);
-        if (dirFd < 0)
-            throw new IOException($"Cannot open directory \"{directory}\" to write \"{name}\" in it: {Native.LastError()}.");
-        using var dir = new SafeFileHandle(dirFd, ownsHandle: true);
+        using var directory = DirectoryHandle.Open(Path.GetDirectoryName(full)!, $" to write \"{name}\" in it");
 
-        if (keepExisting && FileSystem.StatAt(dirFd, name, full) is { Kind: FileKind.Regular } existing)
+        if (keepExisting && directory.Stat(name) is { Kind: FileKind.Regular } existing)
         {
             mode = existing.Permissions;
             owner = (existing.Owner, existing.Group);
         }
 
-        var (fd, temp) = CreateExclusive(dirFd, directory, name);
+        var (file, temp) = directory.CreateTemporaryBeside(name);
         var placed = false;
         try
         {
-            using (var handle = new SafeFileHandle(fd, ownsHandle: true))
+            using (file)
             {
-                RandomAccess.Write(handle, content, 0);
-                if (owner is { } o && Native.FChown(fd, o.Owner, o.Group) != 0)
-                    throw new IOException($"Cannot give \"{Path.Combine(directory, temp)}\" owner {o.Owner}:{o.Group}: {Native.LastError()}; run libvirt-hook as root.");
+                file.Write(content, 0);
+                if (owner is { } o && file.TrySetOwner(o.Owner, o.Group) is { } ownerError)
+                    throw new IOException($"Cannot give \"{file.Path}\" owner {o.Owner}:{o.Group}: {ownerError}; run libvirt-hook as root.");
                 // After fchown, which clears set-id bits.
-                if (Native.FChmod(fd, (uint)mode) != 0)
-                    throw new IOException($"Cannot set the mode of \"{Path.Combine(directory, temp)}\": {Native.LastError()}.");
-                RandomAccess.FlushToDisk(handle);
+                if (file.TrySetMode(mode) is { } modeError)
+                    throw new IOException($"Cannot set the mode of \"{file.Path}\": {modeError}.");
+                file.Sync();
             }
 
-            if (Native.RenameAt(dirFd, temp, dirFd, name) != 0)
-                throw new IOException($"Cannot rename \"{Path.Combine(directory, temp)}\" to \"{full}\": {Native.LastError()}.");
+            // Then fsync of the directory, which makes the new name durable.
+            directory.Rename(temp, name);
             placed = true;
-            if (Native.Fsync(dirFd) != 0)
-                throw new IOException($"Cannot sync directory \"{directory}\": {Native.LastError()}.");
         }
         finally
         {
             if (!placed)
-                Native.UnlinkAt(dirFd, temp, 0);
-        }
-    }
-
-    private static (int Fd, string Name) CreateExclusive(int dirFd, string directory, string name)
-    {
-        const int flags = Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC;
-        for (var attempt = 0; ; attempt++)
-        {
-            // 64 random bits: nobody can plant a link at a name they cannot guess.
-            var temp = $".{name}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-            var fd = Native.OpenAt(dirFd, temp, flags, 0b110_000_000);
-            if (fd >= 0)
-                return (fd, temp);
-            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Native.EEXIST || attempt + 1 >= Attempts)
-                throw new IOException($"Cannot create a temporary file beside \"{Path.Combine(directory, name)}\": {Native.LastError()}.");
+                directory.UnlinkQuietly(temp);
         }
     }
 }

@@ -4,34 +4,45 @@ using Microsoft.Win32.SafeHandles;
 namespace LibvirtHook.Platform;
 
 /// <summary>
-/// A file opened once and judged by its descriptor (fstat), never looked up by name again.
-/// Opened with O_NONBLOCK, so a FIFO or a device planted where a file was expected cannot make
-/// the open wait for ever; only a regular file is ever read (see <see cref="IsRegular"/>).
+/// A file opened once and acted on only through its descriptor: whatever happens to the name it
+/// was opened by, its status (fstat at the open), owner, mode and bytes are those of the file that
+/// was opened. Every open is O_NONBLOCK, so a FIFO or a device planted where a file was expected
+/// cannot make it wait for ever; only a regular file is ever read (see <see cref="IsRegular"/>).
+/// Opened by path (<see cref="Open"/>, the admin side and the config) or through a directory's
+/// descriptor (<see cref="DirectoryHandle"/>, the disk layer).
 /// </summary>
 internal sealed class OpenedFile : IDisposable
 {
+    private readonly SafeFileHandle _handle;
+
     private OpenedFile(SafeFileHandle handle, string path, FileStatus status)
     {
-        Handle = handle;
+        _handle = handle;
         Path = path;
         Status = status;
     }
 
-    public SafeFileHandle Handle { get; }
-
     /// <summary>The name it was opened by (for messages).</summary>
     public string Path { get; }
 
-    /// <summary>What fstat says of the open file itself.</summary>
+    /// <summary>What fstat said of the open file itself when it was opened.</summary>
     public FileStatus Status { get; }
 
     public bool IsRegular => Status.Kind == FileKind.Regular;
 
     /// <summary>"a FIFO", "a directory", ...: what a message says this is when it is not a regular file.</summary>
     public string KindName =>
-        Native.Statx((int)Handle.DangerousGetHandle(), "", Native.AT_EMPTY_PATH, Native.STATX_BASIC_STATS, out var buffer) == 0
+        Native.Statx(Fd, "", Native.AT_EMPTY_PATH, Native.STATX_BASIC_STATS, out var buffer) == 0
             ? KindOf(buffer.Mode)
             : "not a regular file";
+
+    /// <summary>
+    /// A path that leads to this very file for a child process running as root (the magic link
+    /// in /proc), whatever the name it was opened by leads to by then: for qemu-img.
+    /// </summary>
+    public string ProcPath => $"/proc/{Environment.ProcessId}/fd/{Fd}";
+
+    private int Fd => (int)_handle.DangerousGetHandle();
 
     /// <param name="followSymlinks">False for a name the hook made: a symbolic link there is not followed (ELOOP).</param>
     /// <returns>Null when there is nothing at <paramref name="path"/>.</returns>
@@ -51,6 +62,12 @@ internal sealed class OpenedFile : IDisposable
             throw new IOException($"Cannot open \"{path}\": {Native.LastError()}.");
         }
 
+        return FromDescriptor(fd, path);
+    }
+
+    /// <summary>Takes over a descriptor just opened (it is closed with this, or at once if fstat fails).</summary>
+    public static OpenedFile FromDescriptor(int fd, string path)
+    {
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
@@ -68,7 +85,7 @@ internal sealed class OpenedFile : IDisposable
     {
         if (!IsRegular)
             throw new IOException($"\"{Path}\" is {KindName}, not a regular file; it is not read.");
-        return RandomAccess.Read(Handle, buffer, offset);
+        return RandomAccess.Read(_handle, buffer, offset);
     }
 
     /// <summary>The whole file as UTF-8, read from the descriptor; refused beyond <paramref name="maxBytes"/>.</summary>
@@ -89,17 +106,38 @@ internal sealed class OpenedFile : IDisposable
         return Encoding.UTF8.GetString(bytes, 0, total);
     }
 
+    public void Write(ReadOnlySpan<byte> content, long offset) => RandomAccess.Write(_handle, content, offset);
+
     /// <summary>Where the opened file really is (its directory may have been reached through links): /proc/self/fd/N.</summary>
     public string RealPath()
     {
         var buffer = new byte[4096];
-        var length = Native.ReadLink($"/proc/self/fd/{Handle.DangerousGetHandle()}", buffer, buffer.Length);
+        var length = Native.ReadLink($"/proc/self/fd/{Fd}", buffer, buffer.Length);
         if (length < 0 || length >= buffer.Length)
             throw new IOException($"Cannot tell where \"{Path}\" really is (/proc/self/fd): {Native.LastError()}.");
         return Encoding.UTF8.GetString(buffer, 0, (int)length);
     }
 
-    public void Dispose() => Handle.Dispose();
+    /// <summary>fchown(2) through the descriptor.</summary>
+    /// <returns>Null when done; otherwise the system's reason, for the caller's message.</returns>
+    public string? TrySetOwner(uint owner, uint group) => Native.FChown(Fd, owner, group) == 0 ? null : Native.LastError();
+
+    /// <summary>fchmod(2) through the descriptor.</summary>
+    /// <returns>Null when done; otherwise the system's reason, for the caller's message.</returns>
+    public string? TrySetMode(int mode) => Native.FChmod(Fd, (uint)mode) == 0 ? null : Native.LastError();
+
+    public void ChangeOwnership(FileOwnership ownership)
+    {
+        // Owner first: chown clears set-id bits, which the mode then sets again if it had them.
+        if (TrySetOwner(ownership.Owner, ownership.Group) is { } ownerError)
+            throw new IOException($"Cannot give \"{Path}\" the owner {ownership.Owner}:{ownership.Group}: {ownerError}.");
+        if (TrySetMode(ownership.Mode) is { } modeError)
+            throw new IOException($"Cannot give \"{Path}\" the mode {Convert.ToString(ownership.Mode, 8)}: {modeError}.");
+    }
+
+    public void Sync() => RandomAccess.FlushToDisk(_handle);
+
+    public void Dispose() => _handle.Dispose();
 
     public static string KindOf(int mode) => (mode & 0xF000) switch
     {

@@ -5,7 +5,7 @@ namespace LibvirtHook.Restart;
 
 /// <summary>
 /// The restart worker's protocol, in one place: the hook spawns its own binary detached (see
-/// <see cref="SelfWorker"/>) in role <c>restart</c>, with argv <c>domain uuid reason</c>;
+/// <see cref="WorkerProgram"/>) in role <c>restart</c>, with argv <c>domain uuid reason</c>;
 /// Program.cs reads that back.
 /// </summary>
 internal sealed record WorkerLaunch
@@ -21,7 +21,7 @@ internal sealed record WorkerLaunch
 
     /// <summary>Starts the worker detached from libvirtd (its session, descriptors, working directory).</summary>
     /// <returns>The worker's pid.</returns>
-    public int Spawn(string program) => SelfWorker.Spawn(program, Role, [Domain, Uuid, ReasonAtRelease.Name()]);
+    public int Spawn(WorkerProgram program) => program.Spawn(Role, [Domain, Uuid, ReasonAtRelease.Name()]);
 
     /// <summary>The launch this process was started for, or null when it is not a restart worker.</summary>
     public static WorkerLaunch? FromProcess(string? environmentValue, IReadOnlyList<string> args)

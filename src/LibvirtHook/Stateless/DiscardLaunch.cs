@@ -4,7 +4,7 @@ namespace LibvirtHook.Stateless;
 
 /// <summary>
 /// The discard worker's protocol: the hook spawns its own binary detached (see
-/// <see cref="SelfWorker"/>) in role <c>discard</c>, with argv <c>domain file...</c>; Program.cs
+/// <see cref="WorkerProgram"/>) in role <c>discard</c>, with argv <c>domain file...</c>; Program.cs
 /// reads that back and hands it to <see cref="OverlayDiscards.Remove"/>.
 /// </summary>
 internal sealed record DiscardLaunch
@@ -17,7 +17,7 @@ internal sealed record DiscardLaunch
     public required IReadOnlyList<string> Files { get; init; }
 
     /// <returns>The worker's pid.</returns>
-    public int Spawn(string program) => SelfWorker.Spawn(program, Role, [Domain, .. Files]);
+    public int Spawn(WorkerProgram program) => program.Spawn(Role, [Domain, .. Files]);
 
     /// <summary>The launch this process was started for, or null when it is not a discard worker.</summary>
     public static DiscardLaunch? FromProcess(string? environmentValue, IReadOnlyList<string> args) =>

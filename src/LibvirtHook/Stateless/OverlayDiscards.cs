@@ -12,8 +12,8 @@ namespace LibvirtHook.Stateless;
 /// so removing it late, twice or never costs disk space, never data.
 /// </summary>
 /// <param name="domain">Names the VM in the log if a file cannot be removed.</param>
-/// <param name="worker">The binary to run detached as the discard worker; null removes the files before the call returns (in-process tests, whose process is dotnet).</param>
-internal sealed class OverlayDiscards(string domain, string? worker)
+/// <param name="worker">The program to run detached as the discard worker; null removes the files before the call returns (in-process specs, whose process is the test host).</param>
+internal sealed class OverlayDiscards(string domain, WorkerProgram? worker)
 {
     public const string Suffix = ".stateless-discard";
 
@@ -34,7 +34,7 @@ internal sealed class OverlayDiscards(string domain, string? worker)
             return;
         var files = _files.ToList();
         _files.Clear();
-        if (worker is null || !TrySpawn(files))
+        if (worker is null || !TrySpawn(worker, files))
             Remove(domain, files, log);
     }
 
@@ -78,11 +78,11 @@ internal sealed class OverlayDiscards(string domain, string? worker)
         }
     }
 
-    private bool TrySpawn(IReadOnlyList<string> files)
+    private bool TrySpawn(WorkerProgram program, IReadOnlyList<string> files)
     {
         try
         {
-            new DiscardLaunch { Domain = domain, Files = files }.Spawn(worker!);
+            new DiscardLaunch { Domain = domain, Files = files }.Spawn(program);
             return true;
         }
         catch (IOException)

@@ -15,10 +15,27 @@ namespace LibvirtHook.Stateless;
 /// </summary>
 internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, CallLog log, OverlayDiscards discards)
 {
-    /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
-    public void RecoverLeftovers(DomainDescription? domain, OneShotCommitFlags flags)
+    /// <summary>
+    /// A VM's start, in the one order that is safe: a restore resumes on its saved overlays;
+    /// otherwise whatever an earlier session left is undone first, and then (if the VM still has
+    /// a config) every configured disk gets a fresh overlay. The journal is read once.
+    /// </summary>
+    /// <param name="config">Null when the config was removed: leftovers are still undone.</param>
+    public StartOutcome Start(DomainDescription domain, VmConfig? config, OneShotCommitFlags flags)
     {
-        var leftover = journal.Load();
+        var state = journal.Load();
+        if (ResumeSaved(state))
+            return StartOutcome.ResumedSaved;
+        RecoverLeftovers(state, domain, flags);
+        if (config is null)
+            return StartOutcome.ConfigRemoved;
+        Prepare(domain, config);
+        return StartOutcome.Prepared(config.Disks.Count);
+    }
+
+    /// <summary>Undoes whatever a previous run left (an unclean stop, a killed hook): commits that had begun are finished, the rest discarded.</summary>
+    private void RecoverLeftovers(Journal? leftover, DomainDescription? domain, OneShotCommitFlags flags)
+    {
         if (leftover is null)
             return;
         CheckChainUnchanged(leftover, domain);
@@ -34,7 +51,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         ThrowIfAny(failures);
     }
 
-    public void Prepare(DomainDescription domain, VmConfig config)
+    private void Prepare(DomainDescription domain, VmConfig config)
     {
         var plans = config.Disks.Select(d => Check(domain, config, d)).ToList();
         if (plans.Count == 0)
@@ -103,9 +120,8 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
     /// A restore (announced by the restore hook) resumes on the saved overlays. Without one, the VM
     /// boots afresh (the saved state was removed), and RecoverLeftovers discards them like any other.
     /// </summary>
-    public bool ResumeSaved()
+    private bool ResumeSaved(Journal? state)
     {
-        var state = journal.Load();
         if (state is null || state.Disks.Count == 0 || state.Disks.Any(e => e.State != DiskState.Restoring))
             return false;
         journal.Save(state with { Disks = state.Disks.Select(e => e with { State = DiskState.Prepared }).ToList() });
@@ -230,7 +246,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         {
             throw new StatelessDiskException($"Image \"{image}\" of disk \"{disk.Target}\" is in use by another process; stop it before starting domain \"{domain.Name}\". ({e.Message})", e);
         }
-        catch (ToolException e) when (e.ExitCode is not null)
+        catch (ToolException e) when (e.Reason == ToolFailure.ExitedNonZero)
         {
             var other = disk.BaseFormat == ImageFormat.Qcow2 ? ImageFormat.Raw : ImageFormat.Qcow2;
             throw new StatelessDiskException(
@@ -308,7 +324,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
             throw NotCommitted(entry, $"\"{entry.Image}\" changed while the hook checked it");
         // Only root may open it from here on, so nobody rewrites the header between the check and the commit.
         overlay.ChangeOwnership(new FileOwnership(0, 0, 0b110_000_000));
-        var (header, unreadable) = Qcow2Metadata.Read(overlay);
+        var (header, unreadable) = Qcow2Header.Read(overlay);
         if ((unreadable ?? OverlayProblem(header!, baseName, entry.BaseFormat)) is { } problem)
             throw NotCommitted(entry, $"overlay \"{entry.Image}\" {problem}, so it is not what the hook created");
 
@@ -337,12 +353,12 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
     /// of that cluster from its own backing file, which is then named (with its format) as QEMU
     /// would resolve it from the image's path.
     /// </summary>
-    private static CommitChain WithBaseBacking(CommitChain chain, JournalEntry entry, FileHandle baseFile, DirectoryHandle directory)
+    private static CommitChain WithBaseBacking(CommitChain chain, JournalEntry entry, OpenedFile baseFile, DirectoryHandle directory)
     {
-        var (header, unreadable) = Qcow2Metadata.Read(baseFile);
+        var (header, unreadable) = Qcow2Header.Read(baseFile);
         if (header is null)
             throw NotCommitted(entry, $"base \"{entry.Base}\" is not a readable qcow2 image ({unreadable}), though its config says qcow2");
-        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Metadata.ExternalDataFileBit) != 0)
+        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Header.ExternalDataFileBit) != 0)
             throw NotCommitted(entry, $"base \"{entry.Base}\" keeps its data in an external file, which the hook does not support");
         if (header.BackingFile is not { } backing)
             return chain;
@@ -356,7 +372,7 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
         return chain with { BaseBacking = Path.IsPathRooted(backing) ? backing : directory.ProcPath + "/" + backing, BaseBackingFormat = format };
     }
 
-    private static string? OverlayProblem(Qcow2Metadata header, string baseName, ImageFormat baseFormat)
+    private static string? OverlayProblem(Qcow2Header header, string baseName, ImageFormat baseFormat)
     {
         if (header.CryptMethod != 0)
             return "is encrypted";
@@ -364,11 +380,11 @@ internal sealed class StatelessDisks(QemuImg qemuImg, JournalStore journal, Call
             return header.BackingFile is null ? "has no backing file" : $"names backing file \"{Printable(header.BackingFile)}\", not \"{baseName}\"";
         if (header.BackingFormat != baseFormat.Name())
             return $"names backing format \"{Printable(header.BackingFormat ?? "")}\", not \"{baseFormat.Name()}\"";
-        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Metadata.ExternalDataFileBit) != 0)
+        if (header.ExternalDataFile is not null || (header.IncompatibleFeatures & Qcow2Header.ExternalDataFileBit) != 0)
             return $"has an external data file (\"{Printable(header.ExternalDataFile ?? "")}\")";
-        if ((header.IncompatibleFeatures & Qcow2Metadata.CorruptBit) != 0)
+        if ((header.IncompatibleFeatures & Qcow2Header.CorruptBit) != 0)
             return "is marked corrupt";
-        var unknown = header.IncompatibleFeatures & ~(Qcow2Metadata.DirtyBit | Qcow2Metadata.CompressionTypeBit | Qcow2Metadata.ExtendedL2Bit | Qcow2Metadata.CorruptBit | Qcow2Metadata.ExternalDataFileBit);
+        var unknown = header.IncompatibleFeatures & ~(Qcow2Header.DirtyBit | Qcow2Header.CompressionTypeBit | Qcow2Header.ExtendedL2Bit | Qcow2Header.CorruptBit | Qcow2Header.ExternalDataFileBit);
         return unknown != 0 ? $"uses qcow2 features the hook does not know (incompatible bits 0x{unknown:x})" : null;
     }
 

@@ -56,7 +56,7 @@ internal sealed partial class QemuImg(ToolPaths tools)
     /// a path such as "/srv/blockstore/vm.qcow2" says nothing about locks.
     /// </summary>
     public static bool IsLockedByAnotherProcess(ToolException failure, string image) =>
-        failure.ExitCode is not null && LockConflict().IsMatch(failure.StandardError.Replace(image, "", StringComparison.Ordinal));
+        failure.Reason == ToolFailure.ExitedNonZero && LockConflict().IsMatch(failure.StandardError.Replace(image, "", StringComparison.Ordinal));
 
     [GeneratedRegex("""Failed to get (shared )?"\w+" lock""")]
     private static partial Regex LockConflict();

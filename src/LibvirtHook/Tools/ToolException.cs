@@ -6,44 +6,48 @@ namespace LibvirtHook.Tools;
 /// </summary>
 internal sealed class ToolException : LibvirtHookException
 {
-    private ToolException(string message, string program, IReadOnlyList<string> arguments, Exception? innerException = null)
+    private ToolException(ToolFailure reason, string message, string program, IReadOnlyList<string> arguments, Exception? innerException = null)
         : base(message, innerException)
     {
+        Reason = reason;
         Program = program;
         Arguments = arguments;
     }
+
+    /// <summary>What went wrong; callers decide on this, not on which properties are null.</summary>
+    public ToolFailure Reason { get; }
 
     public string Program { get; }
 
     public IReadOnlyList<string> Arguments { get; }
 
-    /// <summary>Null when the program never ran to an exit of its own (not found, or killed at its limit).</summary>
+    /// <summary>Set only for <see cref="ToolFailure.ExitedNonZero"/>.</summary>
     public int? ExitCode { get; private init; }
 
     public string StandardError { get; private init; } = "";
 
-    /// <summary>The limit it ran past, when that is what went wrong.</summary>
+    /// <summary>Set only for <see cref="ToolFailure.TimedOut"/>: the limit it ran past.</summary>
     public TimeSpan? Limit { get; private init; }
 
     public static ToolException Failed(string program, IReadOnlyList<string> arguments, int exitCode, string standardError) =>
-        new($"{ProcessRunner.Describe(program, arguments)} failed with exit code {exitCode}: {OneLine(standardError)}", program, arguments)
+        new(ToolFailure.ExitedNonZero, $"{ProcessRunner.Describe(program, arguments)} failed with exit code {exitCode}: {OneLine(standardError)}", program, arguments)
         {
             ExitCode = exitCode,
             StandardError = standardError,
         };
 
     public static ToolException TimedOut(string program, IReadOnlyList<string> arguments, TimeSpan limit) =>
-        new($"{ProcessRunner.Describe(program, arguments)} did not finish within its limit of {Seconds(limit)} s and was killed; check what it was waiting for (a hung NFS mount, a stuck libvirtd), then try again.", program, arguments)
+        new(ToolFailure.TimedOut, $"{ProcessRunner.Describe(program, arguments)} did not finish within its limit of {Seconds(limit)} s and was killed; check what it was waiting for (a hung NFS mount, a stuck libvirtd), then try again.", program, arguments)
         {
             Limit = limit,
         };
 
     public static ToolException CannotStart(string program, IReadOnlyList<string> arguments, Exception cause) =>
-        new($"Cannot run \"{program}\": {cause.Message}. Is it installed and on PATH?", program, arguments, cause);
+        new(ToolFailure.CouldNotStart, $"Cannot run \"{program}\": {cause.Message}. Is it installed and on PATH?", program, arguments, cause);
 
     /// <summary>A program's own answer that is not the program's failure (e.g. qemu-img printing no JSON).</summary>
     public static ToolException Unexpected(string program, IReadOnlyList<string> arguments, string problem) =>
-        new($"{ProcessRunner.Describe(program, arguments)} {problem}", program, arguments);
+        new(ToolFailure.UnexpectedOutput, $"{ProcessRunner.Describe(program, arguments)} {problem}", program, arguments);
 
     private static string Seconds(TimeSpan limit) => limit.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using LibvirtHook.Hook;
 using LibvirtHook.Tests.Support;
 
 namespace LibvirtHook.Tests.Hook;
@@ -147,5 +148,77 @@ public sealed class HookRunnerSpecs : IDisposable
         lines.Should().Contain(l => l.Contains("op=started outcome=ok action=none ms="));
         lines.Should().Contain(l => l.Contains("op=release outcome=ok action=released shutoff-reason=not-known-yet reason-from=none ms="));
         lines.Should().AllSatisfy(l => l.Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[\d+\] vm="));
+    }
+
+    [Fact]
+    public void An_operation_this_build_does_not_know_does_nothing_and_is_logged_in_libvirts_own_words()
+    {
+        // Arrange: libvirt adds operations; a newer libvirtd may send one.
+        var image = _sandbox.CreateImage("vm.qcow2");
+        _sandbox.WriteConfig("vm", """{"disks": [{"target": "vda"}]}""");
+        var before = HookSandbox.Hash(image);
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "some-new-op", HookSandbox.DomainXml("vm", ("vda", image)));
+
+        // Assert
+        code.Should().Be(0, stderr);
+        HookSandbox.Hash(image).Should().Be(before);
+        File.ReadAllLines(_sandbox.Paths.LogFile).Should().ContainSingle().Which.Should().Contain("vm=\"vm\" op=some-new-op outcome=ok action=none ms=");
+    }
+
+    [Theory]
+    [InlineData("prepare", nameof(HookOperation.Prepare))]
+    [InlineData("release", nameof(HookOperation.Release))]
+    [InlineData("started", nameof(HookOperation.Started))]
+    [InlineData("migrate", nameof(HookOperation.Migrate))]
+    [InlineData("Prepare", nameof(HookOperation.Other))]
+    [InlineData("some-new-op", nameof(HookOperation.Other))]
+    public void A_call_decides_on_libvirts_exact_word_for_its_operation(string word, string operation)
+    {
+        var call = HookCall.FromArguments(["vm", word, "begin", "-"]);
+
+        call.Kind.Should().Be(Enum.Parse<HookOperation>(operation));
+        call.Operation.Should().Be(word);
+    }
+
+    [Fact]
+    public void A_release_hands_the_restart_to_the_worker_program_it_was_given()
+    {
+        // Arrange: the worker program only records how it was started.
+        _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown"]}}""");
+        var record = Path.Combine(_sandbox.Root, "worker-called");
+        var worker = Path.Combine(_sandbox.Root, "recording-worker");
+        Executable.Write(worker, $"""
+            #!/bin/sh
+            printf '%s\n' "$LIBVIRT_HOOK_WORKER" "$@" > '{record}.tmp' && mv '{record}.tmp' '{record}'
+            """);
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "release", HookSandbox.DomainXml("vm"), extra: "shutdown", discardWorker: worker);
+
+        // Assert
+        code.Should().Be(0, stderr);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(record) && DateTime.UtcNow < deadline)
+            Thread.Sleep(20);
+        File.ReadAllLines(record).Should().Equal("restart", "vm", "8d3c6a2e-0000-4000-8000-000000000001", "shutdown");
+        File.ReadAllText(_sandbox.Paths.LogFile).Should().MatchRegex(@"op=release outcome=ok action=released shutoff-reason=shutdown reason-from=argument restart=scheduled worker-pid=\d+ ms=");
+    }
+
+    [Fact]
+    public void A_release_with_no_worker_program_decides_the_restart_and_starts_no_process()
+    {
+        // Arrange: in-process, this process is the test host; it must never be started as a worker.
+        _sandbox.WriteConfig("vm", """{"restart": {"on": ["shutdown"]}}""");
+
+        // Act
+        var (code, stderr) = _sandbox.Run("vm", "release", HookSandbox.DomainXml("vm"), extra: "shutdown");
+
+        // Assert
+        code.Should().Be(0, stderr);
+        var line = File.ReadAllLines(_sandbox.Paths.LogFile).Should().ContainSingle().Subject;
+        line.Should().Contain("op=release outcome=ok action=released shutoff-reason=shutdown reason-from=argument restart=scheduled ms=");
+        line.Should().NotContain("worker-pid");
     }
 }

@@ -74,7 +74,7 @@ public sealed class RefreshHandoffSpecs : IDisposable
     {
         using var marker = RefreshMarker.TryTake(Marker);
 
-        var handoff = RestartScheduler.Schedule(_sandbox.Paths, "kiosk", Uuid, new LibvirtHook.Config.RestartPolicy(), ShutoffReason.Shutdown);
+        var handoff = RestartScheduler.Schedule(_sandbox.Paths, null, "kiosk", Uuid, new LibvirtHook.Config.RestartPolicy(), ShutoffReason.Shutdown);
 
         handoff.Should().NotBeNull();
         handoff!.WorkerPid.Should().BeNull();

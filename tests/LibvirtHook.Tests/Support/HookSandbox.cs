@@ -73,7 +73,7 @@ internal sealed class HookSandbox : IDisposable
     {
         var stderr = new StringWriter();
         var call = new HookCall { Domain = domain, Operation = operation, Extra = extra };
-        var code = new HookRunner(Paths, tools ?? ToolPaths.Default, discardWorker).Run(call, new StringReader(xml), stderr);
+        var code = new HookRunner(Paths, tools ?? ToolPaths.Default, discardWorker is null ? null : new LibvirtHook.Platform.WorkerProgram(discardWorker)).Run(call, new StringReader(xml), stderr);
         return (code, stderr.ToString());
     }
 

@@ -11,6 +11,7 @@ public sealed class ProcessRunnerSpecs
         var act = () => ProcessRunner.Run("qemu-img", ["info", "/nonexistent/image.qcow2"]);
 
         var failure = act.Should().Throw<ToolException>().Which;
+        failure.Reason.Should().Be(ToolFailure.ExitedNonZero);
         failure.Program.Should().Be("qemu-img");
         failure.Arguments.Should().Equal("info", "/nonexistent/image.qcow2");
         failure.ExitCode.Should().Be(1);
@@ -41,6 +42,7 @@ public sealed class ProcessRunnerSpecs
         // Assert
         var failure = act.Should().Throw<ToolException>().Which;
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
+        failure.Reason.Should().Be(ToolFailure.TimedOut);
         failure.Limit.Should().Be(TimeSpan.FromMilliseconds(300));
         failure.ExitCode.Should().BeNull();
         failure.Message.Should().Contain("did not finish within its limit of 0.3 s and was killed");
@@ -51,7 +53,8 @@ public sealed class ProcessRunnerSpecs
     {
         var act = () => ProcessRunner.Run("/nonexistent/qemu-img", ["info"]);
 
-        act.Should().Throw<ToolException>().WithMessage("Cannot run \"/nonexistent/qemu-img\": *Is it installed and on PATH?");
+        act.Should().Throw<ToolException>().WithMessage("Cannot run \"/nonexistent/qemu-img\": *Is it installed and on PATH?")
+            .Which.Reason.Should().Be(ToolFailure.CouldNotStart);
     }
 
     [Fact]
