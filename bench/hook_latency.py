@@ -73,3 +73,16 @@ if baseline_build:
     print(f"managed prepare + release, this build - baseline ({baseline_build}): {managed[MANAGED] - managed[BASELINE]:+.2f} ms")
 leftovers = sorted(os.listdir(work))
 print(f"files left beside the image: {leftovers}")
+
+# What the hook process itself loads for a managed prepare and release (its children, qemu-img
+# and the discard worker, are other processes): OpenSSL alone once cost 7-8 ms of CPU a prepare,
+# pulled in by .NET's RandomNumberGenerator for a temp file's name.
+for op in ("prepare", "release"):
+    traced = subprocess.run([binary, "managed", op, "begin", "-"], input=hookbench.domain_xml("managed", image),
+                            capture_output=True, env=dict(os.environ, LD_DEBUG="libs"))
+    lines = traced.stderr.decode(errors="replace").splitlines()
+    own = lines[0].split(":", 1)[0].strip() if lines else ""
+    loaded = sorted({l.split("calling init:", 1)[1].strip() for l in lines
+                     if l.split(":", 1)[0].strip() == own and "calling init:" in l})
+    crypto = [name for name in loaded if "libssl" in name or "libcrypto" in name]
+    print(f"managed {op}: the hook process loads {len(loaded)} shared objects; OpenSSL: {'yes ' + str(crypto) if crypto else 'no'}")

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
 namespace LibvirtHook.Platform;
 
@@ -73,9 +72,11 @@ internal sealed class DirectoryHandle : IDisposable
     public (OpenedFile File, string Name) CreateTemporaryBeside(string name)
     {
         const int flags = Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC;
+        Span<byte> random = stackalloc byte[8];
         for (var attempt = 0; ; attempt++)
         {
-            var temp = $".{name}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+            Native.FillRandom(random);
+            var temp = $".{name}.tmp-{Convert.ToHexStringLower(random)}";
             var fd = Native.OpenAt(_fd, temp, flags, 0b110_000_000);
             if (fd >= 0)
                 return (OpenedFile.FromDescriptor(fd, PathOf(temp)), temp);

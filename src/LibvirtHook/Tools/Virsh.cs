@@ -55,7 +55,7 @@ internal sealed class Virsh(ToolPaths tools)
         var output = ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", $"list --all --uuid --name ; echo {marker} ; list --uuid"], QueryLimit).StandardOutput;
         var cut = output.IndexOf(marker, StringComparison.Ordinal);
         if (cut < 0)
-            throw ToolException.Failed(tools.Virsh, ["list"], 0, $"virsh printed no \"{marker}\" between its two lists.");
+            throw ToolException.Unexpected(tools.Virsh, ["list"], $"printed no \"{marker}\" between its two lists.");
         var uuids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (uuid, name) in ParseUuidNameList(output[..cut]))
             uuids.TryAdd(name, uuid);
@@ -111,60 +111,13 @@ internal sealed class Virsh(ToolPaths tools)
         return result;
     }
 
-    /// <summary>Every domain libvirt knows, running or not, name to UUID: one virsh call for all of them.</summary>
+    /// <summary>Every domain libvirt knows, running or not, name to UUID: one virsh call for all of them (refresh).</summary>
     public IReadOnlyDictionary<string, string> UuidsByName()
     {
         var uuids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (uuid, name) in ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput))
             uuids.TryAdd(name, uuid);
         return uuids;
-    }
-
-    /// <summary>The UUIDs of the active (running or paused) domains.</summary>
-    public IReadOnlySet<string> ActiveUuids() =>
-        ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--uuid"], QueryLimit).StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToHashSet(StringComparer.Ordinal);
-
-    /// <summary>
-    /// The persistent definitions of many domains from one virsh process (one process per domain
-    /// would cost ~30 ms each). A domain that vanished meanwhile is simply missing from the result.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> DumpInactiveXmls(IReadOnlyCollection<string> uuids) =>
-        ForEach(uuids, u => $"dumpxml --inactive --domain {u}")
-            .Where(p => p.Value.StartsWith("<domain", StringComparison.Ordinal))
-            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-
-    /// <summary>The state of many domains from one virsh process; a domain that vanished meanwhile is missing from the result.</summary>
-    public IReadOnlyDictionary<string, DomainState> DomStates(IReadOnlyCollection<string> uuids) =>
-        ForEach(uuids, u => $"domstate --reason --domain {u}")
-            .Where(p => p.Value.Length > 0 && !p.Value.Contains('\n'))
-            .ToDictionary(p => p.Key, p => DomainState.Parse(p.Value), StringComparer.Ordinal);
-
-    /// <summary>
-    /// Runs one command per domain in a single virsh process, as virsh's own command string, and
-    /// splits the output by domain. Domains are named by UUID, which needs no quoting in that
-    /// syntax. A command that fails writes only to stderr, and virsh goes on with the next.
-    /// </summary>
-    /// <returns>Each UUID's trimmed output.</returns>
-    private Dictionary<string, string> ForEach(IReadOnlyCollection<string> uuids, Func<string, string> command)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (uuids.Count == 0)
-            return result;
-        if (uuids.Any(u => !Guid.TryParse(u, out _)))
-            throw new ArgumentException("Only UUIDs can be passed in a virsh command string.", nameof(uuids));
-        const string marker = "@@libvirt-hook-next@@";
-        var script = string.Join(" ; ", uuids.Select(u => $"echo {marker} {u} ; {command(u)}"));
-        var output = ProcessRunner.RunUnchecked(tools.Virsh, ["-c", tools.LibvirtUri, "-q", script], QueryLimit).StandardOutput;
-        foreach (var part in output.Split(marker, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var text = part.TrimStart();
-            if (text.Length >= 36 && Guid.TryParse(text[..36], out _))
-                result[text[..36]] = text[36..].Trim();
-        }
-
-        return result;
     }
 
     /// <summary>Lines of "UUID NAME": the UUID is 36 characters, the rest of the line is the name, spaces included.</summary>

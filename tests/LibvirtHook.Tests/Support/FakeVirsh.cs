@@ -9,8 +9,10 @@ namespace LibvirtHook.Tests.Support;
 /// specs). A spec declares a table: a virsh command (what follows <c>-c URI</c>, the global
 /// <c>-q</c> included) and the answers to its successive calls, the last one repeating. Answers
 /// can print and change named state variables, so one call can change what a later one prints.
-/// A call that no rule matches, or that is not addressed to <see cref="ToolPaths.LibvirtUri"/>,
-/// fails with exit 1 and is recorded like the others: every call is read back through
+/// A command string (<c>-q "cmd ; cmd"</c>, how the admin side asks about many domains at once) is
+/// answered command by command from the same table, with <c>echo</c> printing its words and no
+/// line end, as virsh does. A call that no rule matches, or that is not addressed to
+/// <see cref="ToolPaths.LibvirtUri"/>, fails with exit 1 and is recorded like the others: every call is read back through
 /// <see cref="Calls"/>, argv by argv.
 /// </summary>
 /// <remarks>
@@ -55,6 +57,26 @@ internal sealed class FakeVirsh
             args = argv[2:] if argv[:2] == prefix else None
             rule = next((r for r in table["rules"] if args is not None and matches(r["command"], args)), None)
             record = {"argv": argv, "answered": rule is not None}
+            if rule is None and args is not None and len(args) == 2 and args[0] == "-q" and " ; " in args[1]:
+                # virsh's own command string: each command answered from the table, in order; its
+                # echo ends no line (the next command's output follows right after it, as virsh does).
+                out, err, code, answered = "", "", 0, True
+                for command in args[1].split(" ; "):
+                    words = command.split()
+                    if words[:1] == ["echo"]:
+                        out += " ".join(words[1:])
+                        continue
+                    part = next((r for r in table["rules"] if matches(r["command"], ["-q", *words])), None)
+                    if part is None:
+                        answered = False
+                        err += "error: the fake virsh has no answer for: " + command + "\n"
+                        code = 1
+                        continue
+                    one = part["answers"][min(part["next"], len(part["answers"]) - 1)]
+                    part["next"] += 1
+                    out, err, code = out + one["stdout"], err + one["stderr"], max(code, one["exit"])
+                record["answered"] = answered
+                rule = {"next": 0, "answers": [{"stdout": out, "stderr": err, "exit": code, "sets": {}}]}
             if rule is None:
                 answer = {"stdout": "", "stderr": "error: the fake virsh has no answer for: " + " ".join(argv) + "\n", "exit": 1, "sets": {}}
             else:

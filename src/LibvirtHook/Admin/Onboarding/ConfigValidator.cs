@@ -84,7 +84,7 @@ internal sealed class ConfigValidator(HookPaths paths, ToolPaths tools)
                 {
                     new QemuImg(tools).Info(image, disk.BaseFormat, shared: true);
                 }
-                catch (ToolException e) when (e.ExitCode is not null)
+                catch (ToolException e) when (e.Reason == ToolFailure.ExitedNonZero)
                 {
                     problems.Add($"Disk \"{disk.Target}\" of \"{name}\": image \"{image}\" cannot be opened as {disk.BaseFormat.Name()} ({e.Message}); if it is {(disk.BaseFormat == ImageFormat.Qcow2 ? "raw" : "qcow2")}, set \"base-format\" for disk \"{disk.Target}\" in the config.");
                 }
