@@ -7,7 +7,7 @@ using LibvirtHook.Config;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Onboarding;
 
 /// <summary>
 /// enable and disable decisions, with the fake virsh answering from a domain XML (the real virsh

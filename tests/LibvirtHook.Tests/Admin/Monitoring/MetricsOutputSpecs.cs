@@ -6,7 +6,7 @@ using LibvirtHook.Admin.Status;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Monitoring;
 
 /// <summary>
 /// Issue 15: metrics --output runs as root, often from a timer, into a directory another service

@@ -2,7 +2,7 @@ using LibvirtHook.Admin.Inventory;
 using LibvirtHook.Admin.Monitoring;
 using LibvirtHook.Tools;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Monitoring;
 
 public sealed class PrometheusTextSpecs
 {

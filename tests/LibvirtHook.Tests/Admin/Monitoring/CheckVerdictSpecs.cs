@@ -3,7 +3,7 @@ using LibvirtHook.Admin.Monitoring;
 using LibvirtHook.Stateless;
 using LibvirtHook.Logging;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Monitoring;
 
 public sealed class CheckVerdictSpecs
 {

@@ -4,7 +4,7 @@ using LibvirtHook.Admin.Monitoring;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Monitoring;
 
 public sealed class CheckCommandSpecs : IDisposable
 {

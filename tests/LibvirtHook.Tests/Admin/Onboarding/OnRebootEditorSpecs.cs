@@ -5,7 +5,7 @@ using LibvirtHook.Admin.Onboarding;
 using LibvirtHook.Admin.Status;
 using LibvirtHook.Domain;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Onboarding;
 
 public sealed class OnRebootEditorSpecs
 {

@@ -6,7 +6,7 @@ using LibvirtHook.Admin.Status;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
 
-namespace LibvirtHook.Tests.Admin;
+namespace LibvirtHook.Tests.Admin.Monitoring;
 
 /// <summary>
 /// Issue 15: whoever owns an image's directory can put a FIFO where check and metrics expect a
