@@ -1,9 +1,6 @@
 using System.Text.Json;
 using LibvirtHook.Admin;
-using LibvirtHook.Admin.Inventory;
 using LibvirtHook.Admin.Monitoring;
-using LibvirtHook.Admin.Onboarding;
-using LibvirtHook.Admin.Status;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
 

@@ -1,8 +1,4 @@
 using LibvirtHook.Admin;
-using LibvirtHook.Admin.Inventory;
-using LibvirtHook.Admin.Monitoring;
-using LibvirtHook.Admin.Onboarding;
-using LibvirtHook.Admin.Status;
 using LibvirtHook.Config;
 using LibvirtHook.Tests.Support;
 using LibvirtHook.Tools;
