@@ -195,7 +195,7 @@ public sealed class HookRunnerSpecs : IDisposable
             """);
 
         // Act
-        var (code, stderr) = _sandbox.Run("vm", "release", HookSandbox.DomainXml("vm"), extra: "shutdown", discardWorker: worker);
+        var (code, stderr) = _sandbox.Run("vm", "release", HookSandbox.DomainXml("vm"), extra: "shutdown", worker: worker);
 
         // Assert
         code.Should().Be(0, stderr);

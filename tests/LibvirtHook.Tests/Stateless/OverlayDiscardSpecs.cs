@@ -56,7 +56,7 @@ public sealed class OverlayDiscardSpecs : IDisposable
         var (worker, record) = RecordingWorker();
 
         // Act
-        var (code, stderr) = _sandbox.Run("vm", "release", xml, discardWorker: worker);
+        var (code, stderr) = _sandbox.Run("vm", "release", xml, worker: worker);
 
         // Assert
         code.Should().Be(0, stderr);
@@ -78,7 +78,7 @@ public sealed class OverlayDiscardSpecs : IDisposable
         var (worker, record) = RecordingWorker();
 
         // Act
-        var (code, stderr) = _sandbox.Run("vm", "prepare", HookSandbox.DomainXml("vm", ("vda", image)), discardWorker: worker);
+        var (code, stderr) = _sandbox.Run("vm", "prepare", HookSandbox.DomainXml("vm", ("vda", image)), worker: worker);
 
         // Assert
         code.Should().Be(0, stderr);
@@ -97,7 +97,7 @@ public sealed class OverlayDiscardSpecs : IDisposable
         _sandbox.Run("vm", "prepare", xml).ExitCode.Should().Be(0);
 
         // Act
-        var (code, stderr) = _sandbox.Run("vm", "release", xml, discardWorker: Path.Combine(_sandbox.Root, "no-such-binary"));
+        var (code, stderr) = _sandbox.Run("vm", "release", xml, worker: Path.Combine(_sandbox.Root, "no-such-binary"));
 
         // Assert
         code.Should().Be(0, stderr);

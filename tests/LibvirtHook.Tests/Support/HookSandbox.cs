@@ -68,12 +68,12 @@ internal sealed class HookSandbox : IDisposable
 
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
-    /// <param name="discardWorker">Null removes thrown-away overlays within the call, as production's detached worker would soon after.</param>
-    public (int ExitCode, string Stderr) Run(string domain, string operation, string xml, string extra = "-", ToolPaths? tools = null, string? discardWorker = null)
+    /// <param name="worker">The program both workers run as (restart and discard); null starts none: thrown-away overlays go within the call, as the discard worker would remove them soon after.</param>
+    public (int ExitCode, string Stderr) Run(string domain, string operation, string xml, string extra = "-", ToolPaths? tools = null, string? worker = null)
     {
         var stderr = new StringWriter();
         var call = new HookCall { Domain = domain, Operation = operation, Extra = extra };
-        var code = new HookRunner(Paths, tools ?? ToolPaths.Default, discardWorker is null ? null : new LibvirtHook.Platform.WorkerProgram(discardWorker)).Run(call, new StringReader(xml), stderr);
+        var code = new HookRunner(Paths, tools ?? ToolPaths.Default, worker is null ? null : new LibvirtHook.Platform.WorkerProgram(worker)).Run(call, new StringReader(xml), stderr);
         return (code, stderr.ToString());
     }
 
