@@ -84,15 +84,15 @@ internal sealed class AdminCli(HookPaths paths, Tools.ToolPaths tools, TextWrite
             """) { vm, json };
         command.SetAction(result =>
         {
-            var reader = new InventoryReader(paths, tools);
             var only = result.GetValue(vm);
-            if (only is not null && !reader.ManagedVms().Contains(only))
+            var inventory = new InventoryReader(paths, tools).Take(StatusView.Request(only is null ? [] : [only], DateTimeOffset.UtcNow));
+            if (only is not null && inventory.Unmanaged.Contains(only))
             {
                 error.WriteLine($"libvirt-hook: {UntrustedText.ForTerminal($"\"{only}\" is not managed: there is no \"{paths.ConfigFile(only)}\".")}");
                 return ExitCodes.Failed;
             }
 
-            var vms = StatusView.From(reader.Take(StatusView.Request(only is null ? [] : [only], DateTimeOffset.UtcNow)));
+            var vms = StatusView.From(inventory);
             output.Write(result.GetValue(json)
                 ? JsonSerializer.Serialize(new StatusDocument { Vms = vms }, Json.StatusDocument) + "\n"
                 : StatusTable.Render(vms));

@@ -56,11 +56,8 @@ internal sealed class Virsh(ToolPaths tools)
         var cut = output.IndexOf(marker, StringComparison.Ordinal);
         if (cut < 0)
             throw ToolException.Unexpected(tools.Virsh, ["list"], $"printed no \"{marker}\" between its two lists.");
-        var uuids = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (uuid, name) in ParseUuidNameList(output[..cut]))
-            uuids.TryAdd(name, uuid);
         var active = output[(cut + marker.Length)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        return new LibvirtDomains { UuidOf = uuids, Active = active };
+        return new LibvirtDomains { UuidOf = ByName(output[..cut]), Active = active };
     }
 
     /// <summary>
@@ -112,10 +109,14 @@ internal sealed class Virsh(ToolPaths tools)
     }
 
     /// <summary>Every domain libvirt knows, running or not, name to UUID: one virsh call for all of them (refresh).</summary>
-    public IReadOnlyDictionary<string, string> UuidsByName()
+    public IReadOnlyDictionary<string, string> UuidsByName() =>
+        ByName(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput);
+
+    /// <summary>Name to UUID from <c>list --all --uuid --name</c>; the first of two domains with one name wins.</summary>
+    private static Dictionary<string, string> ByName(string listOutput)
     {
         var uuids = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (uuid, name) in ParseUuidNameList(ProcessRunner.Run(tools.Virsh, ["-c", tools.LibvirtUri, "-q", "list", "--all", "--uuid", "--name"], QueryLimit).StandardOutput))
+        foreach (var (uuid, name) in ParseUuidNameList(listOutput))
             uuids.TryAdd(name, uuid);
         return uuids;
     }

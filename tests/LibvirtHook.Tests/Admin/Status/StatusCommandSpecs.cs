@@ -103,4 +103,23 @@ public sealed class StatusCommandSpecs : IDisposable
 
             """);
     }
+
+    [Fact]
+    public void Status_of_a_vm_that_is_not_managed_says_so_and_prints_no_status()
+    {
+        // Arrange: libvirt knows "ghost", but it has neither a config nor a journal.
+        _sandbox.WriteConfig("kiosk", """{"disks": [{"target": "vda"}]}""");
+        var virsh = new FakeVirsh(_sandbox.Root)
+            .On(["-q", "list", "--all", "--uuid", "--name"], VirshAnswer.Prints($"{LabUuid} ghost", ""))
+            .On(["-q", "list", "--uuid"], VirshAnswer.Prints(""));
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        // Act
+        var code = new AdminCli(_sandbox.Paths, virsh.Tools, output, error).Run(["status", "ghost", "--json"]);
+
+        // Assert
+        code.Should().Be(1);
+        output.ToString().Should().BeEmpty();
+        error.ToString().Should().Be($"libvirt-hook: \"ghost\" is not managed: there is no \"{_sandbox.Paths.ConfigFile("ghost")}\".\n");
+    }
 }
